@@ -1,0 +1,104 @@
+package dev.labprovisioner.cluster;
+
+import dev.labprovisioner.lab.LabChanged;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One set of shared informers for all labs (not a watch per lab): StatefulSets, pods and namespaces that
+ * carry our managed-by label. Their caches answer readiness questions without API requests, and their
+ * events wake the reconciler for the lab concerned.
+ */
+@ApplicationScoped
+public class LabClusterWatch {
+
+    private static final Logger LOG = Logger.getLogger(LabClusterWatch.class);
+
+    private final KubernetesClient client;
+    private final Event<LabChanged> changed;
+    private volatile SharedIndexInformer<StatefulSet> statefulSets;
+    private volatile SharedIndexInformer<Pod> pods;
+    private volatile SharedIndexInformer<Namespace> namespaces;
+
+    LabClusterWatch(KubernetesClient client, Event<LabChanged> changed) {
+        this.client = client;
+        this.changed = changed;
+    }
+
+    void start(@Observes @Priority(10) StartupEvent ignored) {
+        statefulSets = client.apps().statefulSets().inAnyNamespace().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY)
+                .inform(new Wake<>(), 0);
+        pods = client.pods().inAnyNamespace().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).inform(new Wake<>(), 0);
+        namespaces = client.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).inform(new Wake<>(), 0);
+        LOG.info("Watching lab StatefulSets, pods and namespaces with shared informers");
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        for (var informer : List.of(statefulSets, pods, namespaces)) {
+            if (informer != null) {
+                informer.stop();
+            }
+        }
+    }
+
+    public boolean synced() {
+        return statefulSets != null && statefulSets.hasSynced() && pods.hasSynced() && namespaces.hasSynced();
+    }
+
+    public LabObservation observe(String namespace) {
+        StatefulSet sts = statefulSets.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, LabNames.STATEFULSET));
+        Collection<Pod> inNamespace = pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+        return LabObservation.of(sts, inNamespace);
+    }
+
+    /** Namespaces labelled as ours, as last seen. */
+    public List<Namespace> labNamespaces() {
+        return namespaces.getStore().list();
+    }
+
+    private final class Wake<T extends HasMetadata> implements ResourceEventHandler<T> {
+        @Override
+        public void onAdd(T obj) {
+            wake(obj);
+        }
+
+        @Override
+        public void onUpdate(T oldObj, T newObj) {
+            wake(newObj);
+        }
+
+        @Override
+        public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            wake(obj);
+        }
+
+        private void wake(T obj) {
+            String id = obj.getMetadata().getLabels() == null ? null : obj.getMetadata().getLabels().get(LabNames.LAB_ID_LABEL);
+            if (id == null) {
+                return;
+            }
+            try {
+                changed.fire(new LabChanged(UUID.fromString(id)));
+            } catch (IllegalArgumentException e) {
+                LOG.debugf("Ignoring %s %s with a malformed lab id label", obj.getKind(), obj.getMetadata().getName());
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.labprovisioner.cluster;
+
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+
+/** Binds the learner's Role to the learner's ServiceAccount, in the lab namespace. */
+public final class LearnerRoleBinding {
+
+    private LearnerRoleBinding() {
+    }
+
+    public static RoleBinding desired(LabSpec lab) {
+        return new RoleBindingBuilder()
+                .withNewMetadata().withName(LabNames.LEARNER_ACCOUNT).withNamespace(lab.namespace()).addToLabels(lab.labels()).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(LabNames.LEARNER_ACCOUNT).endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(LabNames.LEARNER_ACCOUNT).withNamespace(lab.namespace()).endSubject()
+                .build();
+    }
+}

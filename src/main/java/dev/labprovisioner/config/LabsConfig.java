@@ -1,0 +1,156 @@
+package dev.labprovisioner.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of the service, under {@code labs.*} (environment: {@code LABS_*}). */
+@ConfigMapping(prefix = "labs")
+public interface LabsConfig {
+
+    enum Mode { SANDBOX, REAL }
+
+    /** {@code sandbox} (embedded PostgreSQL and Kubernetes API, the default) or {@code real}. */
+    @WithDefault("sandbox")
+    Mode mode();
+
+    /** Base URL learners reach this service at; learner links start with it. */
+    @WithDefault("http://localhost:${quarkus.http.port:8080}")
+    String publicBaseUrl();
+
+    /** Lab templates offered, by id; each is {@code lab-templates/<id>.yaml} on the classpath. */
+    @WithDefault("postgres-statefulset")
+    List<String> templates();
+
+    /** Overrides the PostgreSQL image of every template. */
+    Optional<String> postgresImage();
+
+    Admin admin();
+
+    Learner learner();
+
+    Ttl ttl();
+
+    Reconciler reconciler();
+
+    Sweeper sweeper();
+
+    Reaper reaper();
+
+    interface Reaper {
+        /** How often expired labs are looked for. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
+    Cluster cluster();
+
+    Sandbox sandbox();
+
+    interface Admin {
+        /** The first admin credential. Required in real mode; sandbox defaults it to {@code sandbox-admin-token}. */
+        Optional<String> bootstrapToken();
+    }
+
+    interface Learner {
+        /** Key that signs learner links (base64, 32+ bytes). Required in real mode; sandbox makes one per start. */
+        Optional<String> signingKey();
+    }
+
+    interface Ttl {
+        @WithDefault("120")
+        int defaultMinutes();
+
+        /** The most a create or one extend may ask for. */
+        @WithDefault("480")
+        int maxMinutes();
+
+        /** No lab lives longer than this after its creation, however often it is extended. */
+        @WithDefault("1440")
+        int maxLifetimeMinutes();
+    }
+
+    interface Reconciler {
+        /** How often each replica looks for labs whose next step is due (watch events wake it sooner). */
+        @WithDefault("1s")
+        Duration interval();
+
+        @WithDefault("4")
+        int workers();
+
+        @WithDefault("32")
+        int batchSize();
+
+        /** How long a replica may hold a lab before another may take it over. */
+        @WithDefault("60s")
+        Duration lease();
+
+        /** A lab not Ready after this becomes FAILED. */
+        @WithDefault("10m")
+        Duration provisionTimeout();
+
+        /** Failed reconcile passes (each already retrying its Kubernetes calls) before a lab becomes FAILED. */
+        @WithDefault("6")
+        int maxAttempts();
+
+        @WithDefault("1s")
+        Duration backoffBase();
+
+        @WithDefault("60s")
+        Duration backoffMax();
+
+        /** Tries of one Kubernetes call on 409/429/5xx/timeouts before the pass gives up. */
+        @WithDefault("5")
+        int callAttempts();
+
+        @WithDefault("100ms")
+        Duration callBackoff();
+
+        /** Fallback re-check of a lab waiting for the cluster, in case a watch event is missed. */
+        @WithDefault("10s")
+        Duration recheck();
+    }
+
+    interface Sweeper {
+        /** How often namespaces labelled as ours but owned by no lab are looked for. */
+        @WithDefault("5m")
+        Duration interval();
+
+        /** Namespaces labelled as ours this much younger are left alone (their lab row may be in flight). */
+        @WithDefault("60s")
+        Duration minAge();
+    }
+
+    interface Cluster {
+        /** API server URL written into learners' kubeconfigs (real mode); defaults to the client's own. */
+        Optional<String> learnerApiUrl();
+
+        /** Pod Security admission level labelled on lab namespaces. */
+        @WithDefault("restricted")
+        String podSecurityLevel();
+    }
+
+    interface Sandbox {
+        /** Where the embedded PostgreSQL keeps its files. */
+        Optional<String> workDir();
+
+        /** Port of the in-process Kubernetes API (0: any free port). */
+        @WithDefault("0")
+        int kubernetesPort();
+
+        /** Time from a simulated pod's creation to Ready. */
+        @WithDefault("1s")
+        Duration podReadyDelay();
+
+        /** CPU of the simulated node: a pod requesting more is Unschedulable. */
+        @WithDefault("4")
+        double nodeCpuCores();
+
+        /** Images the simulated kubelet cannot pull (regular expression). */
+        @WithDefault(".*\\.invalid/.*")
+        String unpullableImages();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.labprovisioner.lab;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A learner's lab: what should exist in the cluster and how far it got. */
+@Entity
+@Table(name = "labs")
+public class Lab extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    public String namespace;
+    /** The API client that asked for it (its id), or {@code admin} for the bootstrap credential. */
+    public String owner;
+    public String learnerId;
+    /** Empty when the caller gave none (so that the live-lab unique index holds). */
+    public String courseId;
+    public String template;
+    public int templateVersion;
+    @Enumerated(EnumType.STRING)
+    public LabState state;
+    public String failureReason;
+    public Instant createdAt;
+    public Instant updatedAt;
+    public Instant provisioningStartedAt;
+    public Instant objectsAppliedAt;
+    public Instant readyAt;
+    public Instant expiresAt;
+    public Instant teardownRequestedAt;
+    public Instant deletedAt;
+    public int attempts;
+    public Instant nextAttemptAt;
+    public String leaseOwner;
+    public Instant leaseUntil;
+    @Version
+    public long version;
+}

@@ -1,0 +1,7 @@
+package dev.labprovisioner.lab;
+
+import java.util.UUID;
+
+/** Fired when a lab needs the reconciler's attention; observed after the transaction commits. */
+public record LabChanged(UUID labId) {
+}

@@ -1,0 +1,275 @@
+package dev.labprovisioner.lab;
+
+import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.problem.ProblemException;
+import dev.labprovisioner.security.Caller;
+import dev.labprovisioner.security.SecretHashes;
+import dev.labprovisioner.template.LabTemplate;
+import dev.labprovisioner.template.LabTemplateCatalog;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** The lab rules of DESIGN §3 and §7: idempotent create, read, list, teardown, extend, retry. */
+@ApplicationScoped
+@Transactional
+public class LabService {
+
+    /** Ids from an LMS: letters, digits and . _ - @ + : (Open edX course keys, e-mail-like learner ids). */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+:-]*");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    public static final int MAX_ID_LENGTH = 128;
+
+    private final EntityManager em;
+    private final LabTemplateCatalog catalog;
+    private final LabHistory history;
+    private final LabsConfig config;
+    private final Event<LabChanged> changed;
+
+    LabService(EntityManager em, LabTemplateCatalog catalog, LabHistory history, LabsConfig config, Event<LabChanged> changed) {
+        this.em = em;
+        this.catalog = catalog;
+        this.history = history;
+        this.config = config;
+        this.changed = changed;
+    }
+
+    public record NewLab(String learnerId, String courseId, String template, Integer ttlMinutes) {
+    }
+
+    public record Created(Lab lab, boolean isNew) {
+    }
+
+    public record LabPage(List<Lab> items, long total) {
+    }
+
+    public Created create(Caller caller, NewLab request, String idempotencyKey) {
+        if (request == null) {
+            throw ProblemException.badRequest("A JSON body with 'learnerId' and 'template' is required.");
+        }
+        String learnerId = requireId("learnerId", request.learnerId());
+        String courseId = request.courseId() == null ? "" : requireId("courseId", request.courseId());
+        LabTemplate template = catalog.find(request.template()).orElseThrow(() -> ProblemException.badRequest(
+                request.template() == null ? "'template' is required; see GET /api/v1/templates."
+                        : "Unknown lab template '" + request.template() + "'; see GET /api/v1/templates."));
+        int ttl = request.ttlMinutes() == null ? config.ttl().defaultMinutes() : request.ttlMinutes();
+        if (ttl < 1 || ttl > config.ttl().maxMinutes()) {
+            throw ProblemException.badRequest("'ttlMinutes' must be between 1 and " + config.ttl().maxMinutes() + ".");
+        }
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw ProblemException.badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters.");
+        }
+        String fingerprint = SecretHashes.sha256Hex(String.join("\n", learnerId, courseId, template.id(), Integer.toString(ttl)));
+
+        if (idempotencyKey != null) {
+            Optional<Lab> earlier = labForKey(caller.owner(), idempotencyKey, fingerprint);
+            if (earlier.isPresent()) {
+                return new Created(earlier.get(), false);
+            }
+        }
+
+        UUID id = UUID.randomUUID();
+        Instant now = Instant.now();
+        // The partial unique index makes concurrent identical creates meet here: one inserts, the rest wait and get its lab.
+        int inserted = em.createNativeQuery("""
+                        INSERT INTO labs (id, namespace, owner, learner_id, course_id, template, template_version, state,
+                                          created_at, updated_at, expires_at, next_attempt_at, attempts, version)
+                        VALUES (:id, :ns, :owner, :learner, :course, :template, :tv, 'REQUESTED', :now, :now, :expires, :now, 0, 0)
+                        ON CONFLICT (owner, learner_id, course_id, template)
+                            WHERE state IN ('REQUESTED', 'PROVISIONING', 'READY') DO NOTHING""")
+                .setParameter("id", id).setParameter("ns", LabNames.namespace(id)).setParameter("owner", caller.owner())
+                .setParameter("learner", learnerId).setParameter("course", courseId).setParameter("template", template.id())
+                .setParameter("tv", template.version()).setParameter("now", now)
+                .setParameter("expires", now.plus(Duration.ofMinutes(ttl)))
+                .executeUpdate();
+        Lab lab;
+        if (inserted == 1) {
+            lab = Lab.findById(id);
+            history.transition(lab, LabState.REQUESTED, "requested by " + caller.name()
+                    + " for learner " + learnerId + (courseId.isEmpty() ? "" : " in course " + courseId));
+            changed.fire(new LabChanged(id));
+        } else {
+            lab = Lab.<Lab>find("owner = :owner and learnerId = :learner and courseId = :course and template = :template and state in :live",
+                    Parameters.with("owner", caller.owner()).and("learner", learnerId).and("course", courseId)
+                            .and("template", template.id()).and("live", LabState.LIVE)).firstResult();
+            if (lab == null) {
+                throw ProblemException.conflict("The learner's live lab changed state during this request; try again.");
+            }
+        }
+        if (idempotencyKey != null) {
+            int stored = em.createNativeQuery("""
+                            INSERT INTO idempotency_keys (owner, idempotency_key, lab_id, request_fingerprint, created_at)
+                            VALUES (:owner, :key, :lab, :fp, :now) ON CONFLICT DO NOTHING""")
+                    .setParameter("owner", caller.owner()).setParameter("key", idempotencyKey).setParameter("lab", lab.id)
+                    .setParameter("fp", fingerprint).setParameter("now", now).executeUpdate();
+            if (stored == 0) {
+                // Another request stored the key first; it wins, and this one answers as it would have.
+                Lab other = labForKey(caller.owner(), idempotencyKey, fingerprint).orElseThrow();
+                if (!other.id.equals(lab.id)) {
+                    throw ProblemException.conflict("Idempotency-Key '" + idempotencyKey + "' was used concurrently for another lab.");
+                }
+                return new Created(other, false);
+            }
+        }
+        return new Created(lab, inserted == 1);
+    }
+
+    private Optional<Lab> labForKey(String owner, String key, String fingerprint) {
+        List<?> rows = em.createNativeQuery("SELECT CAST(lab_id AS VARCHAR), request_fingerprint FROM idempotency_keys WHERE owner = :owner AND idempotency_key = :key")
+                .setParameter("owner", owner).setParameter("key", key).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] row = (Object[]) rows.get(0);
+        if (!fingerprint.equals(row[1])) {
+            throw ProblemException.unprocessable("Idempotency-Key '" + key + "' was already used with a different request body.");
+        }
+        return Optional.of(Lab.findById(UUID.fromString((String) row[0])));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Lab get(Caller caller, UUID id) {
+        Lab lab = Lab.findById(id);
+        // Another client's lab is reported as absent: its existence is not theirs to know.
+        if (lab == null || !caller.mayAccess(lab.owner)) {
+            throw ProblemException.notFound("No lab " + id + ".");
+        }
+        return lab;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<LabEvent> history(Caller caller, UUID id) {
+        get(caller, id);
+        return LabEvent.history(id);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public LabPage list(Caller caller, String learnerId, String courseId, String state, int page, int size) {
+        if (page < 0) {
+            throw ProblemException.badRequest("'page' starts at 0.");
+        }
+        if (size < 1 || size > 100) {
+            throw ProblemException.badRequest("'size' must be between 1 and 100.");
+        }
+        var where = new ArrayList<String>();
+        var params = new Parameters();
+        if (!caller.admin()) {
+            where.add("owner = :owner");
+            params.and("owner", caller.owner());
+        }
+        if (learnerId != null) {
+            where.add("learnerId = :learner");
+            params.and("learner", learnerId);
+        }
+        if (courseId != null) {
+            where.add("courseId = :course");
+            params.and("course", courseId);
+        }
+        if (state != null) {
+            where.add("state = :state");
+            params.and("state", parseState(state));
+        }
+        var query = Lab.<Lab>find(where.isEmpty() ? "" : String.join(" and ", where), Sort.descending("createdAt").and("id"), params);
+        return new LabPage(query.page(Page.of(page, size)).list(), query.count());
+    }
+
+    /** Asks for teardown; the reconciler deletes the namespace. Deleting again is harmless. */
+    public Lab delete(Caller caller, UUID id) {
+        Lab lab = get(caller, id);
+        requestTeardown(lab, "deleted by " + caller.name());
+        return lab;
+    }
+
+    /** Moves a lab that still has cluster objects to TEARING_DOWN; in the caller's transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean requestTeardown(Lab lab, String cause) {
+        if (lab.state == LabState.TEARING_DOWN || lab.state == LabState.DELETED) {
+            return false;
+        }
+        Instant now = Instant.now();
+        lab.teardownRequestedAt = now;
+        lab.nextAttemptAt = now;
+        lab.attempts = 0;
+        history.transition(lab, LabState.TEARING_DOWN, cause);
+        changed.fire(new LabChanged(lab.id));
+        return true;
+    }
+
+    public Lab extend(Caller caller, UUID id, Integer minutes) {
+        if (minutes == null || minutes < 1 || minutes > config.ttl().maxMinutes()) {
+            throw ProblemException.badRequest("'minutes' must be between 1 and " + config.ttl().maxMinutes() + ".");
+        }
+        Lab lab = get(caller, id);
+        if (!lab.state.isLive()) {
+            throw ProblemException.conflict("Lab " + id + " is " + lab.state + "; only a live lab can be extended.");
+        }
+        Instant now = Instant.now();
+        Instant from = lab.expiresAt.isAfter(now) ? lab.expiresAt : now;
+        Instant next = from.plus(Duration.ofMinutes(minutes));
+        Instant limit = lab.createdAt.plus(Duration.ofMinutes(config.ttl().maxLifetimeMinutes()));
+        if (next.isAfter(limit)) {
+            throw ProblemException.unprocessable("A lab lives at most " + config.ttl().maxLifetimeMinutes()
+                    + " minutes; this one can be extended until " + limit + " at the latest.");
+        }
+        lab.expiresAt = next;
+        lab.updatedAt = now;
+        return lab;
+    }
+
+    /** A FAILED lab is asked for again: the reconciler re-applies everything (what exists is kept). */
+    public Lab retry(Caller caller, UUID id) {
+        Lab lab = get(caller, id);
+        if (lab.state != LabState.FAILED) {
+            throw ProblemException.conflict("Lab " + id + " is " + lab.state + "; only a FAILED lab can be retried.");
+        }
+        long live = Lab.count("owner = ?1 and learnerId = ?2 and courseId = ?3 and template = ?4 and state in ?5",
+                lab.owner, lab.learnerId, lab.courseId, lab.template, LabState.LIVE);
+        if (live > 0) {
+            throw ProblemException.conflict("The learner already has a live lab of this template in this course.");
+        }
+        Instant now = Instant.now();
+        lab.failureReason = null;
+        lab.attempts = 0;
+        lab.objectsAppliedAt = null;
+        lab.provisioningStartedAt = null;
+        lab.nextAttemptAt = now;
+        history.transition(lab, LabState.REQUESTED, "retry requested by " + caller.name());
+        changed.fire(new LabChanged(lab.id));
+        return lab;
+    }
+
+    private static String requireId(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ProblemException.badRequest("'" + field + "' is required and must not be empty.");
+        }
+        if (value.length() > MAX_ID_LENGTH) {
+            throw ProblemException.badRequest("'" + field + "' must be at most " + MAX_ID_LENGTH + " characters.");
+        }
+        if (!ID.matcher(value).matches()) {
+            throw ProblemException.badRequest("'" + field + "' may hold only letters, digits and . _ - @ + : (starting with a letter or digit).");
+        }
+        return value;
+    }
+
+    private static LabState parseState(String state) {
+        try {
+            return LabState.valueOf(state.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("Unknown state '" + state + "'; states are " + List.of(LabState.values()) + ".");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package dev.labprovisioner.lab.rest;
+
+public record ExtendRequest(Integer minutes) {
+}

@@ -1,0 +1,6 @@
+package dev.labprovisioner.lab.rest;
+
+import java.util.List;
+
+public record LabListView(List<LabView> items, long total) {
+}

@@ -1,0 +1,66 @@
+package dev.labprovisioner.learner;
+
+import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.security.SigningKey;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Learner links: {@code <base>/learn/<lab id>.<HMAC of the lab id>}. Unguessable without the key, bound to
+ * one lab; they die with the lab because every use looks the lab up (expired or deleted: 410).
+ */
+@ApplicationScoped
+public class LearnerLinks {
+
+    private static final String PURPOSE = "learner-link-v1";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private final SigningKey key;
+    private final String baseUrl;
+
+    LearnerLinks(SigningKey key, LabsConfig config) {
+        this.key = key;
+        String base = config.publicBaseUrl();
+        this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    public String token(UUID labId) {
+        byte[] id = bytes(labId);
+        return B64.encodeToString(id) + "." + B64.encodeToString(key.sign(PURPOSE, id));
+    }
+
+    public String url(UUID labId) {
+        return baseUrl + "/learn/" + token(labId);
+    }
+
+    /** The lab a token was signed for, if the signature holds. */
+    public Optional<UUID> verify(String token) {
+        if (token == null || token.length() > 100) {
+            return Optional.empty();
+        }
+        int dot = token.indexOf('.');
+        if (dot < 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] id = Base64.getUrlDecoder().decode(token.substring(0, dot));
+            byte[] mac = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+            if (id.length != 16 || !MessageDigest.isEqual(mac, key.sign(PURPOSE, id))) {
+                return Optional.empty();
+            }
+            ByteBuffer b = ByteBuffer.wrap(id);
+            return Optional.of(new UUID(b.getLong(), b.getLong()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] bytes(UUID id) {
+        return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
+    }
+}

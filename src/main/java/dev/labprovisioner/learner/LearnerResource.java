@@ -1,0 +1,86 @@
+package dev.labprovisioner.learner;
+
+import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.lab.LabState;
+import dev.labprovisioner.problem.Problem;
+import dev.labprovisioner.problem.ProblemException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+
+/** What a learner reaches with their link, and nothing else: the link is the credential. */
+@Path("/learn/{token}")
+@PermitAll
+@Tag(name = "Learner")
+@APIResponse(responseCode = "404", description = "Not a valid learner link", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "410", description = "The lab expired or was deleted", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class LearnerResource {
+
+    private final LearnerLinks links;
+    private final LearnerKubeconfigs kubeconfigs;
+
+    LearnerResource(LearnerLinks links, LearnerKubeconfigs kubeconfigs) {
+        this.links = links;
+        this.kubeconfigs = kubeconfigs;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    @Operation(summary = "The learner's lab page")
+    @APIResponse(responseCode = "200", description = "An HTML page")
+    public String page(@PathParam("token") String token) {
+        Lab lab = lab(token);
+        String kubeconfigPath = "/learn/" + token + "/kubeconfig";
+        return """
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your lab</title>
+                <meta name="viewport" content="width=device-width, initial-scale=1"></head>
+                <body><main><h1>Your PostgreSQL StatefulSet lab</h1>
+                <p>State: <strong id="state">%s</strong></p>
+                <p>Namespace: <code>%s</code></p>
+                <p>Expires: <time>%s</time></p>
+                <p><a href="%s" download="kubeconfig-%s.yaml">Download your kubeconfig</a>, then
+                <code>export KUBECONFIG=$PWD/kubeconfig-%s.yaml</code>.</p>
+                </main></body></html>
+                """.formatted(lab.state, lab.namespace, lab.expiresAt, kubeconfigPath, lab.namespace, lab.namespace);
+    }
+
+    @GET
+    @Path("kubeconfig")
+    @Produces("application/yaml")
+    @Operation(summary = "A kubeconfig for the lab's namespace only", description = "Expires with the lab.")
+    @APIResponse(responseCode = "200", description = "A kubeconfig (YAML)")
+    @APIResponse(responseCode = "409", description = "The lab is not ready yet", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response kubeconfig(@PathParam("token") String token) {
+        Lab lab = lab(token);
+        if (lab.state != LabState.READY) {
+            throw ProblemException.conflict("Your lab is " + lab.state + "; the kubeconfig is available once it is READY.");
+        }
+        return Response.ok(kubeconfigs.kubeconfig(lab))
+                .header("Content-Disposition", "attachment; filename=\"kubeconfig-" + lab.namespace + ".yaml\"")
+                .header("Cache-Control", "no-store").build();
+    }
+
+    private Lab lab(String token) {
+        var id = links.verify(token).orElseThrow(() -> ProblemException.notFound("This lab link is not valid."));
+        Lab lab = QuarkusTransaction.joiningExisting().call(() -> Lab.<Lab>findById(id));
+        if (lab == null) {
+            throw ProblemException.notFound("This lab link is not valid.");
+        }
+        if (lab.state == LabState.TEARING_DOWN || lab.state == LabState.DELETED || lab.expiresAt.isBefore(Instant.now())) {
+            throw new ProblemException(Response.Status.GONE, "This lab has ended (expired or deleted). Ask your course for a new one.");
+        }
+        return lab;
+    }
+}

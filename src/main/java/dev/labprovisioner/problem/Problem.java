@@ -1,0 +1,27 @@
+package dev.labprovisioner.problem;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.core.Response;
+
+/** The one error body of the API: RFC 9457 {@code application/problem+json}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String instance) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public static Problem of(Response.Status status, String detail) {
+        return new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, null);
+    }
+
+    public static Problem of(int status, String title, String detail) {
+        return new Problem("about:blank", title, status, detail, null);
+    }
+
+    public Response toResponse() {
+        var builder = Response.status(status).type(MEDIA_TYPE).entity(this);
+        if (status == 401) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.labprovisioner.reconcile;
+
+import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.lab.LabHistory;
+import dev.labprovisioner.lab.LabState;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Records what the reconciler did, each in its own transaction, and only if nobody changed the lab since
+ * the reconciler read it (optimistic version): a delete or an expiry that lands meanwhile wins.
+ */
+@ApplicationScoped
+public class LabProgress {
+
+    private static final Logger LOG = Logger.getLogger(LabProgress.class);
+    private final LabHistory history;
+
+    LabProgress(LabHistory history) {
+        this.history = history;
+    }
+
+    public Lab load(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> Lab.<Lab>findById(id));
+    }
+
+    /** Applies {@code change} to the lab as read at {@code seen}; false if it changed meanwhile. */
+    public boolean update(Lab seen, Consumer<Lab> change) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                Lab lab = Lab.findById(seen.id);
+                if (lab == null || lab.version != seen.version) {
+                    return false;
+                }
+                change.accept(lab);
+                lab.updatedAt = Instant.now();
+                return true;
+            });
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof OptimisticLockException || t instanceof org.hibernate.StaleStateException) {
+                    LOG.debugf("Lab %s changed while being reconciled; it will be looked at again", seen.id);
+                    return false;
+                }
+            }
+            throw e;
+        }
+    }
+
+    public boolean transition(Lab seen, LabState to, String cause, Consumer<Lab> change) {
+        return update(seen, lab -> {
+            change.accept(lab);
+            history.transition(lab, to, cause);
+        });
+    }
+}

@@ -1,0 +1,283 @@
+package dev.labprovisioner.reconcile;
+
+import dev.labprovisioner.cluster.KubernetesCalls;
+import dev.labprovisioner.cluster.LabCluster;
+import dev.labprovisioner.cluster.LabClusterWatch;
+import dev.labprovisioner.cluster.LabObservation;
+import dev.labprovisioner.cluster.LabSpec;
+import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.lab.LabChanged;
+import dev.labprovisioner.lab.LabState;
+import dev.labprovisioner.security.SigningKey;
+import dev.labprovisioner.template.LabTemplate;
+import dev.labprovisioner.template.LabTemplateCatalog;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import org.jboss.logging.Logger;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Makes the cluster match the labs table, level-triggered: for a lab it reads the row and what the
+ * informers see, does the next step, and writes what it did. A pass is short (it never waits for the
+ * cluster); watch events and {@code next_attempt_at} bring the lab back. Safe to run on many replicas
+ * (row leases) and to restart at any point (every step is idempotent and its result is in the row).
+ */
+@ApplicationScoped
+public class LabReconciler {
+
+    private static final Logger LOG = Logger.getLogger(LabReconciler.class);
+
+    private final LabsConfig.Reconciler settings;
+    private final LabsConfig config;
+    private final LabLeases leases;
+    private final LabProgress progress;
+    private final LabCluster cluster;
+    private final LabClusterWatch watch;
+    private final LabTemplateCatalog catalog;
+    private final SigningKey signingKey;
+    private final MeterRegistry metrics;
+    private final String instance = "replica-" + UUID.randomUUID().toString().substring(0, 8);
+    private final ExecutorService workers;
+    private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> again = ConcurrentHashMap.newKeySet();
+    private volatile boolean paused;
+
+    LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
+                  LabTemplateCatalog catalog, SigningKey signingKey, MeterRegistry metrics) {
+        this.config = config;
+        this.settings = config.reconciler();
+        this.leases = leases;
+        this.progress = progress;
+        this.cluster = cluster;
+        this.watch = watch;
+        this.catalog = catalog;
+        this.signingKey = signingKey;
+        this.metrics = metrics;
+        var n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "lab-reconciler-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        workers.shutdownNow();
+    }
+
+    /** After a commit that changed a lab, or a watch event about its objects: look at it now. */
+    void onChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) LabChanged event) {
+        wake(event.labId());
+    }
+
+    @Scheduled(every = "${labs.reconciler.interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void tick() {
+        if (paused || !watch.synced()) {
+            return;
+        }
+        for (UUID id : leases.due(settings.batchSize())) {
+            wake(id);
+        }
+    }
+
+    /** Stops taking new work (tests use it to hold a lab mid-way, as a crashed replica would leave it). */
+    public void pause(boolean pause) {
+        this.paused = pause;
+    }
+
+    public void wake(UUID id) {
+        if (paused) {
+            return;
+        }
+        if (!inFlight.add(id)) {
+            again.add(id);
+            return;
+        }
+        try {
+            workers.execute(() -> runLeased(id));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            inFlight.remove(id);
+        }
+    }
+
+    private void runLeased(UUID id) {
+        try {
+            if (!paused && watch.synced() && leases.claim(id, instance, settings.lease())) {
+                try {
+                    reconcile(id);
+                } finally {
+                    leases.release(id, instance);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Reconciling lab %s failed unexpectedly; it will be retried", id);
+        } finally {
+            inFlight.remove(id);
+            if (again.remove(id)) {
+                wake(id);
+            }
+        }
+    }
+
+    void reconcile(UUID id) {
+        Lab lab = progress.load(id);
+        if (lab == null) {
+            return;
+        }
+        switch (lab.state) {
+            case REQUESTED -> {
+                Instant now = Instant.now();
+                if (progress.transition(lab, LabState.PROVISIONING, "provisioning namespace " + lab.namespace,
+                        l -> l.provisioningStartedAt = now)) {
+                    provision(progress.load(id));
+                }
+            }
+            case PROVISIONING -> provision(lab);
+            case TEARING_DOWN -> tearDown(lab);
+            default -> {
+                // READY, FAILED, DELETED: nothing to make; expiry and deletes move them on.
+            }
+        }
+    }
+
+    private void provision(Lab lab) {
+        Instant now = Instant.now();
+        LabObservation seen = watch.observe(lab.namespace);
+        boolean lost = lab.objectsAppliedAt != null && !seen.statefulSetPresent()
+                && lab.objectsAppliedAt.plus(settings.recheck().multipliedBy(3)).isBefore(now);
+        if (lab.objectsAppliedAt == null || lost) {
+            Optional<LabTemplate> template = catalog.find(lab.template);
+            if (template.isEmpty()) {
+                fail(lab, "Lab template '" + lab.template + "' is no longer in the catalog");
+                return;
+            }
+            try {
+                cluster.apply(spec(lab, template.get()));
+            } catch (KubernetesClientException e) {
+                failOrRetry(lab, "applying the lab's objects", e);
+                return;
+            }
+            if (!progress.update(lab, l -> {
+                l.objectsAppliedAt = Instant.now();
+                l.attempts = 0;
+                l.nextAttemptAt = Instant.now().plus(settings.recheck());
+            })) {
+                return;
+            }
+            lab = progress.load(lab.id);
+            seen = watch.observe(lab.namespace);
+        }
+        if (seen.ready()) {
+            Instant readyAt = Instant.now();
+            Instant started = lab.provisioningStartedAt == null ? lab.createdAt : lab.provisioningStartedAt;
+            if (progress.transition(lab, LabState.READY, "StatefulSet postgres ready (" + seen.readyReplicas() + "/"
+                    + seen.desiredReplicas() + " replicas)", l -> {
+                l.readyAt = readyAt;
+                l.failureReason = null;
+            })) {
+                Timer.builder("labs.time.to.ready").publishPercentileHistogram().register(metrics)
+                        .record(Duration.between(started, readyAt));
+            }
+        } else if (seen.failure().isPresent()) {
+            fail(lab, seen.failure().get());
+        } else if (lab.provisioningStartedAt != null && lab.provisioningStartedAt.plus(settings.provisionTimeout()).isBefore(now)) {
+            fail(lab, "Not ready after " + settings.provisionTimeout().toMinutes() + " minutes: " + seen.readyReplicas()
+                    + " of " + Math.max(1, seen.desiredReplicas()) + " replicas Ready");
+        } else {
+            progress.update(lab, l -> l.nextAttemptAt = Instant.now().plus(settings.recheck()));
+        }
+    }
+
+    private void tearDown(Lab lab) {
+        try {
+            Optional<Namespace> ns = cluster.namespace(lab.namespace);
+            if (ns.isPresent() && ns.get().getMetadata().getDeletionTimestamp() == null) {
+                cluster.deleteNamespace(lab.namespace);
+                ns = cluster.namespace(lab.namespace);
+            }
+            if (ns.isPresent()) {
+                // Kubernetes is deleting what is inside; the namespace's watch event or the recheck brings us back.
+                progress.update(lab, l -> l.nextAttemptAt = Instant.now().plus(Duration.ofSeconds(2)));
+                return;
+            }
+            Instant now = Instant.now();
+            progress.transition(lab, LabState.DELETED, "namespace " + lab.namespace + " is gone", l -> {
+                l.deletedAt = now;
+                l.failureReason = null;
+            });
+        } catch (KubernetesClientException e) {
+            // Teardown never gives up: the lab stays TEARING_DOWN, says why, and is retried with the longest backoff.
+            int attempts = lab.attempts + 1;
+            progress.update(lab, l -> {
+                l.attempts = attempts;
+                l.failureReason = "Teardown is being retried: " + describe(e);
+                l.nextAttemptAt = Instant.now().plus(backoff(attempts));
+            });
+            LOG.warnf("Teardown of lab %s failed (attempt %d): %s", lab.id, attempts, describe(e));
+        }
+    }
+
+    private void failOrRetry(Lab lab, String doing, KubernetesClientException e) {
+        int attempts = lab.attempts + 1;
+        if (KubernetesCalls.isRetryable(e) && attempts < settings.maxAttempts()) {
+            LOG.infof("Lab %s: %s failed (attempt %d of %d): %s; retrying", lab.id, doing, attempts, settings.maxAttempts(), describe(e));
+            progress.update(lab, l -> {
+                l.attempts = attempts;
+                l.nextAttemptAt = Instant.now().plus(backoff(attempts));
+            });
+        } else {
+            fail(lab, "Kubernetes API error while " + doing + (KubernetesCalls.isRetryable(e) ? " (gave up after " + attempts + " attempts)" : "")
+                    + ": " + describe(e));
+        }
+    }
+
+    private void fail(Lab lab, String reason) {
+        metrics.counter("labs.provisioning.failures").increment();
+        progress.transition(lab, LabState.FAILED, reason, l -> l.failureReason = reason);
+    }
+
+    private Duration backoff(int attempts) {
+        long base = settings.backoffBase().toMillis() << Math.min(attempts - 1, 16);
+        long capped = Math.min(base, settings.backoffMax().toMillis());
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    private LabSpec spec(Lab lab, LabTemplate template) {
+        byte[] id = ByteBuffer.allocate(16).putLong(lab.id.getMostSignificantBits()).putLong(lab.id.getLeastSignificantBits()).array();
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(signingKey.sign("postgres-password-v1", id));
+        return new LabSpec(lab.id, lab.courseId, lab.learnerId, template, password, config.cluster().podSecurityLevel());
+    }
+
+    private static String describe(KubernetesClientException e) {
+        String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + message;
+    }
+
+    /** For the health check: labs being worked on by this replica right now. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+}

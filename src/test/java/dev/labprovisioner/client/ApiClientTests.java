@@ -1,0 +1,60 @@
+package dev.labprovisioner.client;
+
+import dev.labprovisioner.Api;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.labprovisioner.Api.as;
+import static dev.labprovisioner.Api.createLab;
+import static dev.labprovisioner.Api.unique;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+@QuarkusTest
+class ApiClientTests {
+
+    @Test
+    void theSecretIsShownOnceAndRevokingStopsIt() {
+        var created = Api.asAdmin().body(Map.of("name", "moodle", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201)
+                .body("name", equalTo("moodle")).body("scopes", equalTo(List.of("labs:read", "labs:write")))
+                .body("secret", startsWith("lps_")).extract();
+        String id = created.path("id");
+        String secret = created.path("secret");
+
+        Api.asAdmin().get("/api/v1/admin/clients").then().statusCode(200)
+                .body("find { it.id == '" + id + "' }.secret", nullValue())
+                .body("secret", not(hasItem(secret)));
+        as(secret).get("/api/v1/labs").then().statusCode(200);
+
+        Api.asAdmin().delete("/api/v1/admin/clients/" + id).then().statusCode(200).body("revokedAt", not(nullValue()));
+        as(secret).get("/api/v1/labs").then().statusCode(401).contentType("application/problem+json");
+        Api.asAdmin().delete("/api/v1/admin/clients/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aClientSeesAndChangesOnlyItsOwnLabs() {
+        String mine = Api.lmsClient();
+        String theirs = Api.lmsClient();
+        String id = createLab(mine, unique("learner"), null).statusCode(202).extract().path("id");
+        as(theirs).get("/api/v1/labs/" + id).then().statusCode(404).contentType("application/problem+json");
+        as(theirs).delete("/api/v1/labs/" + id).then().statusCode(404);
+        as(theirs).body(Map.of("minutes", 10)).post("/api/v1/labs/" + id + "/extend").then().statusCode(404);
+        as(mine).get("/api/v1/labs/" + id).then().statusCode(200).body("state", not(equalTo("TEARING_DOWN")));
+        Api.asAdmin().get("/api/v1/labs/" + id).then().statusCode(200);
+        as(Api.newClient("labs:read")).delete("/api/v1/labs/" + id).then().statusCode(403);
+    }
+
+    @Test
+    void onlyAdminsManageClients() {
+        as(Api.lmsClient()).get("/api/v1/admin/clients").then().statusCode(403).contentType("application/problem+json");
+        io.restassured.RestAssured.given().get("/api/v1/admin/clients").then().statusCode(401);
+        as(Api.newClient("admin")).get("/api/v1/admin/clients").then().statusCode(200);
+    }
+}
