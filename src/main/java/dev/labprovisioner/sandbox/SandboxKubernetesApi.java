@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
@@ -14,11 +17,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The sandbox's in-process Kubernetes API: the fabric8 mock server in CRUD mode, bound to loopback.
  * It counts the requests it serves (the benchmark reads them) and can inject faults into a share of
- * writes, so that retries and idempotency are exercised against real HTTP failures.
+ * writes, so that retries and idempotency are exercised against real HTTP failures: a faulty write answers
+ * 500 after taking effect (the client cannot tell it happened) or answers only after a delay past the
+ * client's timeout. Both are controlled over HTTP ({@link SandboxControls}).
  */
 public final class SandboxKubernetesApi implements AutoCloseable {
 
@@ -44,31 +51,22 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         return "http://" + server.getHostName() + ":" + server.getPort();
     }
 
-    public long requestCount() {
-        return dispatcher.requests.get();
-    }
-
-    public long writeCount() {
-        return dispatcher.writes.get();
-    }
-
-    public long injectedFaults() {
-        return dispatcher.faults.get();
-    }
-
-    /**
-     * Makes {@code rate} (0..1) of writes fail: half answer 500 after the write took effect (the
-     * client cannot tell it happened), half answer only after {@code delay}, past the client's timeout.
-     */
-    public void injectWriteFaults(double rate, Duration delay) {
-        dispatcher.faultRate = rate;
-        dispatcher.faultDelay = delay;
-    }
-
     @Override
     public void close() {
         server.destroy();
     }
+
+    /** Not a Kubernetes path: {@code GET /sandbox/stats}, {@code POST /sandbox/faults?rate=0.2&delayMs=1500}. */
+    public static final String CONTROL_PATH = "/sandbox/";
+    private static final Pattern NAMESPACE_PATH = Pattern.compile("/api/v1/namespaces/([a-z0-9-]+)(\\?.*)?");
+    private static final List<String> NAMESPACED_COLLECTIONS = List.of(
+            "/apis/apps/v1/namespaces/%s/statefulsets", "/api/v1/namespaces/%s/pods",
+            "/api/v1/namespaces/%s/persistentvolumeclaims", "/api/v1/namespaces/%s/services",
+            "/api/v1/namespaces/%s/endpoints", "/api/v1/namespaces/%s/secrets", "/api/v1/namespaces/%s/configmaps",
+            "/api/v1/namespaces/%s/serviceaccounts", "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/roles",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings", "/api/v1/namespaces/%s/resourcequotas",
+            "/api/v1/namespaces/%s/limitranges", "/apis/networking.k8s.io/v1/namespaces/%s/networkpolicies",
+            "/api/v1/namespaces/%s/events");
 
     static final class FaultInjectingDispatcher extends Dispatcher {
         private final KubernetesCrudDispatcher crud;
@@ -84,26 +82,64 @@ public final class SandboxKubernetesApi implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            if (request.getPath().startsWith(CONTROL_PATH)) {
+                return control(request);
+            }
             requests.incrementAndGet();
+            MockResponse fault = faultOrNull(request);
+            return fault != null ? fault : perform(request);
+        }
+
+        private MockResponse perform(RecordedRequest request) {
+            Matcher namespace = NAMESPACE_PATH.matcher(request.getPath());
+            if ("DELETE".equals(request.getMethod()) && namespace.matches()) {
+                // A namespace is gone only once what is inside is gone (the mock server alone would orphan it all).
+                for (String collection : NAMESPACED_COLLECTIONS) {
+                    crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.DELETE,
+                            collection.formatted(namespace.group(1)), Headers.builder().build(), new Buffer()));
+                }
+            }
+            return crud.dispatch(request);
+        }
+
+        /** The sandbox's own controls, on the API's port so that any class loader or process can reach them. */
+        private MockResponse control(RecordedRequest request) {
+            String path = request.getPath();
+            if ("POST".equals(request.getMethod()) && path.startsWith(CONTROL_PATH + "faults")) {
+                var query = java.net.URI.create(path).getQuery();
+                var params = new java.util.HashMap<String, String>();
+                for (String pair : query == null ? new String[0] : query.split("&")) {
+                    String[] kv = pair.split("=", 2);
+                    params.put(kv[0], kv.length > 1 ? kv[1] : "");
+                }
+                faultRate = Double.parseDouble(params.getOrDefault("rate", "0"));
+                faultDelay = Duration.ofMillis(Long.parseLong(params.getOrDefault("delayMs", "3000")));
+            }
+            return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                    .setBody("{\"requests\":" + requests.get() + ",\"writes\":" + writes.get() + ",\"injectedFaults\":"
+                            + faults.get() + ",\"faultRate\":" + faultRate + "}");
+        }
+
+        private MockResponse faultOrNull(RecordedRequest request) {
             boolean write = switch (request.getMethod()) {
                 case "POST", "PUT", "PATCH", "DELETE" -> true;
                 default -> false;
             };
             if (!write) {
-                return crud.dispatch(request);
+                return null;
             }
             writes.incrementAndGet();
             double rate = faultRate;
             String agent = request.getHeader("User-Agent");
             if (agent != null && agent.startsWith(SIMULATOR_USER_AGENT)) {
-                return crud.dispatch(request);
+                return null;
             }
             if (rate <= 0 || ThreadLocalRandom.current().nextDouble() >= rate) {
-                return crud.dispatch(request);
+                return null;
             }
             faults.incrementAndGet();
             if (ThreadLocalRandom.current().nextBoolean()) {
-                crud.dispatch(request);
+                perform(request);
                 return new MockResponse().setResponseCode(500)
                         .setHeader("Content-Type", "application/json")
                         .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * The embedded services of sandbox mode, started once per JVM before the application's configuration
- * is read (the datasource needs the embedded PostgreSQL's address). Live reload in dev mode keeps them:
- * their addresses are kept in system properties, so the labs outlive a code change.
+ * is read (the datasource needs the embedded PostgreSQL's address). Quarkus may read configuration in
+ * more than one class loader (and dev mode reloads): the servers' addresses are kept in system properties,
+ * so every class loader finds the same servers and the labs outlive a code change.
  */
 public final class SandboxRuntime {
 
@@ -20,12 +21,10 @@ public final class SandboxRuntime {
 
     private final String jdbcBaseUrl;
     private final String apiUrl;
-    private final SandboxKubernetesApi api;
 
-    private SandboxRuntime(String jdbcBaseUrl, String apiUrl, SandboxKubernetesApi api) {
+    private SandboxRuntime(String jdbcBaseUrl, String apiUrl) {
         this.jdbcBaseUrl = jdbcBaseUrl;
         this.apiUrl = apiUrl;
-        this.api = api;
     }
 
     static synchronized SandboxRuntime startOnce(Path workDir, int apiPort) {
@@ -36,7 +35,7 @@ public final class SandboxRuntime {
         String apiUrl = System.getProperty(API_URL);
         if (jdbc != null && apiUrl != null) {
             // A dev-mode reload: the servers started by the first class loader are still running.
-            current = new SandboxRuntime(jdbc, apiUrl, null);
+            current = new SandboxRuntime(jdbc, apiUrl);
             return current;
         }
         long start = System.nanoTime();
@@ -56,7 +55,7 @@ public final class SandboxRuntime {
         LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and an in-process Kubernetes API at %s "
                 + "(simulated cluster, nothing real is created) started in %d ms",
                 postgres.port(), api.url(), (System.nanoTime() - start) / 1_000_000);
-        current = new SandboxRuntime(base, api.url(), api);
+        current = new SandboxRuntime(base, api.url());
         return current;
     }
 
@@ -73,8 +72,8 @@ public final class SandboxRuntime {
         return apiUrl;
     }
 
-    /** The in-process API, when this class loader started it (not after a dev-mode reload). */
-    public Optional<SandboxKubernetesApi> api() {
-        return Optional.ofNullable(api);
+    /** Counters and fault injection of the in-process API. */
+    public SandboxControls controls() {
+        return new SandboxControls(apiUrl);
     }
 }

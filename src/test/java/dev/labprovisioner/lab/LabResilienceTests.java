@@ -3,7 +3,7 @@ package dev.labprovisioner.lab;
 import dev.labprovisioner.Api;
 import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.reconcile.LabReconciler;
-import dev.labprovisioner.sandbox.SandboxKubernetesApi;
+import dev.labprovisioner.sandbox.SandboxControls;
 import dev.labprovisioner.sandbox.SandboxRuntime;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,10 +38,10 @@ class LabResilienceTests {
 
     @Test
     void labsConvergeWithoutDuplicatesWhenAFifthOfKubernetesWritesFail() {
-        SandboxKubernetesApi api = SandboxRuntime.current().orElseThrow().api().orElseThrow();
+        SandboxControls api = SandboxRuntime.current().orElseThrow().controls();
         String lms = Api.lmsClient();
         String course = unique("flaky");
-        long faultsBefore = api.injectedFaults();
+        long faultsBefore = api.stats().injectedFaults();
         api.injectWriteFaults(0.2, Duration.ofMillis(1500));
         try {
             List<String> ids = new ArrayList<>();
@@ -51,7 +51,7 @@ class LabResilienceTests {
             for (String id : ids) {
                 awaitState(lms, id, "READY", Duration.ofSeconds(120));
             }
-            assertThat(api.injectedFaults() - faultsBefore).isPositive();
+            assertThat(api.stats().injectedFaults() - faultsBefore).isPositive();
             for (String id : ids) {
                 assertThat(k8s.namespaces().withLabel(LabNames.LAB_ID_LABEL, id).list().getItems()).hasSize(1);
                 String ns = as(lms).get("/api/v1/labs/" + id).then().extract().path("namespace");
