@@ -1,6 +1,7 @@
 package dev.labprovisioner.lab;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -39,7 +40,10 @@ public class Lab extends PanacheEntityBase {
     public Instant deletedAt;
     public int attempts;
     public Instant nextAttemptAt;
+    /** Written only by the reconciler's lease queries, never by an entity update (which could steal a lease). */
+    @Column(insertable = false, updatable = false)
     public String leaseOwner;
+    @Column(insertable = false, updatable = false)
     public Instant leaseUntil;
     @Version
     public long version;

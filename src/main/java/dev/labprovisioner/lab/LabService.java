@@ -7,6 +7,7 @@ import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.SecretHashes;
 import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -188,10 +189,38 @@ public class LabService {
     }
 
     /** Asks for teardown; the reconciler deletes the namespace. Deleting again is harmless. */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Lab delete(Caller caller, UUID id) {
-        Lab lab = get(caller, id);
-        requestTeardown(lab, "deleted by " + caller.name());
-        return lab;
+        return retryingOnConflict(() -> {
+            Lab lab = get(caller, id);
+            requestTeardown(lab, "deleted by " + caller.name());
+            return lab;
+        });
+    }
+
+    /**
+     * Runs a change of a lab in its own transaction, again if the reconciler (or another request) changed
+     * the lab in between: the optimistic version says so at commit.
+     */
+    private static Lab retryingOnConflict(java.util.function.Supplier<Lab> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(change::get);
+            } catch (RuntimeException e) {
+                if (attempt >= 5 || !isVersionConflict(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean isVersionConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof jakarta.persistence.OptimisticLockException || t instanceof org.hibernate.StaleStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Moves a lab that still has cluster objects to TEARING_DOWN; in the caller's transaction. */
@@ -209,10 +238,15 @@ public class LabService {
         return true;
     }
 
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Lab extend(Caller caller, UUID id, Integer minutes) {
         if (minutes == null || minutes < 1 || minutes > config.ttl().maxMinutes()) {
             throw ProblemException.badRequest("'minutes' must be between 1 and " + config.ttl().maxMinutes() + ".");
         }
+        return retryingOnConflict(() -> extendNow(caller, id, minutes));
+    }
+
+    private Lab extendNow(Caller caller, UUID id, int minutes) {
         Lab lab = get(caller, id);
         if (!lab.state.isLive()) {
             throw ProblemException.conflict("Lab " + id + " is " + lab.state + "; only a live lab can be extended.");
@@ -231,7 +265,12 @@ public class LabService {
     }
 
     /** A FAILED lab is asked for again: the reconciler re-applies everything (what exists is kept). */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Lab retry(Caller caller, UUID id) {
+        return retryingOnConflict(() -> retryNow(caller, id));
+    }
+
+    private Lab retryNow(Caller caller, UUID id) {
         Lab lab = get(caller, id);
         if (lab.state != LabState.FAILED) {
             throw ProblemException.conflict("Lab " + id + " is " + lab.state + "; only a FAILED lab can be retried.");

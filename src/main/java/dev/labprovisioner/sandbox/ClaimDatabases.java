@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabases, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ClaimDatabases.class);
-    private final SandboxRuntime runtime;
+    private final String serverUrl;
     // Off the simulator's thread: creating a database takes tens of milliseconds.
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sandbox-claim-databases");
@@ -24,8 +24,9 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
         return t;
     });
 
-    public ClaimDatabases(SandboxRuntime runtime) {
-        this.runtime = runtime;
+    /** {@code serverUrl}: JDBC URL of a database on the server (its superuser {@code postgres}, no password). */
+    public ClaimDatabases(String serverUrl) {
+        this.serverUrl = serverUrl;
     }
 
     /** The database behind a claim: {@code pvc_} and the claim's UID without dashes. */
@@ -46,7 +47,7 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
     }
 
     private void execute(String sql, String db) {
-        try (Connection c = DriverManager.getConnection(runtime.jdbcUrl("postgres"), "postgres", "");
+        try (Connection c = DriverManager.getConnection(serverUrl, "postgres", "");
              var st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {

@@ -39,7 +39,7 @@ public class SandboxCluster {
                 .orElseThrow(() -> new IllegalStateException("labs.mode=sandbox but the sandbox runtime did not start"));
         var sandbox = config.sandbox();
         Pattern unpullable = Pattern.compile(sandbox.unpullableImages());
-        databases = new ClaimDatabases(runtime);
+        databases = new ClaimDatabases(runtime.jdbcUrl("postgres"));
         simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).withRequestRetryBackoffLimit(3).build()).build();
         simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(

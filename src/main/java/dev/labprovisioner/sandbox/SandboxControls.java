@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 /** Reads the in-process API's request counters and sets its write-fault injection, over HTTP. */
 public final class SandboxControls {
 
-    /** What the in-process API has served since it started. */
-    public record Stats(long requests, long writes, long injectedFaults) {
+    /** What the in-process API has served since it started; {@code requests} excludes the simulator's. */
+    public record Stats(long requests, long simulatorRequests, long writes, long injectedFaults) {
     }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -45,7 +45,7 @@ public final class SandboxControls {
     }
 
     private static Stats parse(String json) {
-        return new Stats(number(json, "requests"), number(json, "writes"), number(json, "injectedFaults"));
+        return new Stats(number(json, "requests"), number(json, "simulatorRequests"), number(json, "writes"), number(json, "injectedFaults"));
     }
 
     private static long number(String json, String field) {

@@ -70,7 +70,9 @@ public final class SandboxKubernetesApi implements AutoCloseable {
 
     static final class FaultInjectingDispatcher extends Dispatcher {
         private final KubernetesCrudDispatcher crud;
+        /** Requests of every client but the simulator: the service's load on a real API server. */
         final AtomicLong requests = new AtomicLong();
+        final AtomicLong simulatorRequests = new AtomicLong();
         final AtomicLong writes = new AtomicLong();
         final AtomicLong faults = new AtomicLong();
         volatile double faultRate;
@@ -85,7 +87,8 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             if (request.getPath().startsWith(CONTROL_PATH)) {
                 return control(request);
             }
-            requests.incrementAndGet();
+            String agent = request.getHeader("User-Agent");
+            (agent != null && agent.startsWith(SIMULATOR_USER_AGENT) ? simulatorRequests : requests).incrementAndGet();
             MockResponse fault = faultOrNull(request);
             return fault != null ? fault : perform(request);
         }
@@ -116,7 +119,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 faultDelay = Duration.ofMillis(Long.parseLong(params.getOrDefault("delayMs", "3000")));
             }
             return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                    .setBody("{\"requests\":" + requests.get() + ",\"writes\":" + writes.get() + ",\"injectedFaults\":"
+                    .setBody("{\"requests\":" + requests.get() + ",\"simulatorRequests\":" + simulatorRequests.get() + ",\"writes\":" + writes.get() + ",\"injectedFaults\":"
                             + faults.get() + ",\"faultRate\":" + faultRate + "}");
         }
 

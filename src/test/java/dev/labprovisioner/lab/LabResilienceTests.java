@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -90,11 +89,10 @@ class LabResilienceTests {
                     .endMetadata().build()).create();
             UUID labId = UUID.fromString(id);
             QuarkusTransaction.requiringNew().run(() -> {
-                Lab lab = Lab.findById(labId);
-                lab.state = LabState.PROVISIONING;
-                lab.provisioningStartedAt = Instant.now();
-                lab.leaseOwner = "replica-that-crashed";
-                lab.leaseUntil = Instant.now().plusMillis(500);
+                Lab.getEntityManager().createNativeQuery("""
+                                UPDATE labs SET state = 'PROVISIONING', provisioning_started_at = now(),
+                                       lease_owner = 'replica-that-crashed', lease_until = now() + interval '500 milliseconds'
+                                WHERE id = :id""").setParameter("id", labId).executeUpdate();
             });
         } finally {
             reconciler.pause(false);

@@ -1,0 +1,258 @@
+package dev.labprovisioner.bench;
+
+import dev.labprovisioner.cluster.LabObjects;
+import dev.labprovisioner.cluster.LabSpec;
+import dev.labprovisioner.sandbox.ClaimDatabases;
+import dev.labprovisioner.sandbox.EmbeddedPostgresServer;
+import dev.labprovisioner.sandbox.SandboxControls;
+import dev.labprovisioner.sandbox.SandboxKubernetesApi;
+import dev.labprovisioner.sandbox.StatefulSetSimulator;
+import dev.labprovisioner.template.LabTemplate;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Issue 2's benchmark: provisions N labs (default 1,000) in the packaged service in sandbox mode and
+ * compares with a baseline that writes the same objects with the bare fabric8 client. Prints figures a
+ * reviewer can rerun; see the README for the command. Not a test: it asserts nothing, it measures.
+ */
+public final class ProvisioningBenchmark {
+
+    static final int LABS = Integer.getInteger("labs", 1000);
+    static final int CLIENTS = Integer.getInteger("clients", 50);
+    static final int WORKERS = Integer.getInteger("workers", 8);
+    static final String JAVA_OPTS = System.getProperty("serviceJavaOpts", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("Build the app first: ./mvnw package -DskipTests");
+        }
+        System.out.printf("Provisioning benchmark: %d labs, %d concurrent create clients, %d reconciler workers%n", LABS, CLIENTS, WORKERS);
+        Result service = runService(jar);
+        double baseline = runBaseline();
+        int objects = LabObjects.desired(spec(UUID.randomUUID())).size();
+        double requestsPerLab = (double) service.requests / LABS;
+        System.out.println();
+        System.out.printf("objects per lab                     %d%n", objects);
+        System.out.printf("Kubernetes requests per lab         %.2f  (ratio %.3f, target <= 1.2)%n", requestsPerLab, requestsPerLab / objects);
+        System.out.printf("wall time, service (create->READY)  %.1f s%n", service.wallSeconds);
+        System.out.printf("wall time, bare fabric8 baseline    %.1f s  (ratio %.2f, target <= 1.5)%n", baseline, service.wallSeconds / baseline);
+        System.out.printf("create latency at %d clients        p50 %.1f ms, p99 %.1f ms  (target p99 < 50 ms)%n", CLIENTS, service.p50, service.p99);
+        System.out.printf("service JVM RSS                     %d MB now, %d MB peak  (target < 350 MB; JVM options: %s)%n",
+                service.rssMb, service.peakRssMb, JAVA_OPTS);
+    }
+
+    record Result(long requests, double wallSeconds, double p50, double p99, long rssMb, long peakRssMb) {
+    }
+
+    static Result runService(Path jar) throws Exception {
+        int port = freePort();
+        int apiPort = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(JAVA_OPTS.split(" ")));
+        command.addAll(List.of("-jar", jar.toString()));
+        var builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(Path.of("target/benchmark-service.log").toFile());
+        var env = builder.environment();
+        env.put("QUARKUS_PROFILE", "sandbox");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("LABS_SANDBOX_KUBERNETES_PORT", Integer.toString(apiPort));
+        env.put("LABS_SANDBOX_POD_READY_DELAY", "0s");
+        env.put("LABS_SANDBOX_WORK_DIR", Path.of("target/benchmark-sandbox").toAbsolutePath().toString());
+        env.put("LABS_RECONCILER_WORKERS", Integer.toString(WORKERS));
+        env.put("QUARKUS_LOG_LEVEL", "WARN");
+        env.put("QUARKUS_LOG_CATEGORY__DEV_LABPROVISIONER__LEVEL", "WARN");
+        Process service = builder.start();
+        try {
+            String base = "http://127.0.0.1:" + port;
+            waitFor(() -> status(get(base + "/q/health/ready", null)) == 200, Duration.ofSeconds(90), "service ready");
+            String secret = field(post(base + "/api/v1/admin/clients", "sandbox-admin-token",
+                    "{\"name\":\"bench\",\"scopes\":[\"labs:read\",\"labs:write\"]}").body(), "secret");
+            var controls = new SandboxControls("http://127.0.0.1:" + apiPort);
+            long before = controls.stats().requests();
+
+            long start = System.nanoTime();
+            long[] latencies = new long[LABS];
+            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < LABS; i++) {
+                int n = i;
+                calls.add(clients.submit(() -> {
+                    long t = System.nanoTime();
+                    var response = post(base + "/api/v1/labs", secret,
+                            "{\"learnerId\":\"bench-" + n + "\",\"courseId\":\"bench\",\"template\":\"postgres-statefulset\"}");
+                    latencies[n] = System.nanoTime() - t;
+                    if (response.statusCode() != 202) {
+                        throw new IllegalStateException("create answered " + response.statusCode() + ": " + response.body());
+                    }
+                    return null;
+                }));
+            }
+            for (var call : calls) {
+                call.get();
+            }
+            clients.shutdown();
+            waitFor(() -> readyCount(base, secret) >= LABS, Duration.ofMinutes(15), "all labs READY");
+            double wall = (System.nanoTime() - start) / 1e9;
+            long requests = controls.stats().requests() - before;
+            Arrays.sort(latencies);
+            long[] rss = rss(service.pid());
+            return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1]);
+        } finally {
+            service.destroy();
+            service.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The same objects, written by the bare fabric8 client, the same simulator making them Ready. */
+    static double runBaseline() throws Exception {
+        try (var postgres = EmbeddedPostgresServer.start(Path.of("target/benchmark-baseline").toAbsolutePath());
+             var api = SandboxKubernetesApi.start(0);
+             var databases = new ClaimDatabases(postgres.jdbcUrl("postgres"));
+             KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+                     .withTrustCerts(true).withRequestRetryBackoffLimit(0).build()).build();
+             KubernetesClient simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+                     .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).build()).build();
+             var simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(Duration.ZERO, 4, i -> false), databases)) {
+            simulator.start();
+            var ready = new java.util.concurrent.CountDownLatch(LABS);
+            var seen = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+            var informer = client.apps().statefulSets().inAnyNamespace().inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<StatefulSet>() {
+                public void onAdd(StatefulSet s) {
+                    check(s);
+                }
+
+                public void onUpdate(StatefulSet o, StatefulSet s) {
+                    check(s);
+                }
+
+                public void onDelete(StatefulSet s, boolean unknown) {
+                }
+
+                void check(StatefulSet s) {
+                    if (s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas()) && seen.add(s.getMetadata().getNamespace())) {
+                        ready.countDown();
+                    }
+                }
+            });
+            long start = System.nanoTime();
+            ExecutorService writers = Executors.newFixedThreadPool(WORKERS);
+            List<Future<?>> labs = new ArrayList<>();
+            for (int i = 0; i < LABS; i++) {
+                labs.add(writers.submit(() -> {
+                    for (HasMetadata o : LabObjects.desired(spec(UUID.randomUUID()))) {
+                        client.resource(o).create();
+                    }
+                    return null;
+                }));
+            }
+            for (var lab : labs) {
+                lab.get();
+            }
+            writers.shutdown();
+            if (!ready.await(15, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("baseline labs did not all become Ready");
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            informer.stop();
+            return wall;
+        }
+    }
+
+    static LabSpec spec(UUID id) {
+        var template = new LabTemplate("postgres-statefulset", 1, "PostgreSQL on a StatefulSet", "",
+                new LabTemplate.Postgres("docker.io/library/postgres:17", "1Gi", "100m", "128Mi", "1", "512Mi", 1, 999));
+        return new LabSpec(id, "bench", "bench-learner", template, "benchmark-password", "restricted");
+    }
+
+    static long readyCount(String base, String secret) throws Exception {
+        return Long.parseLong(field(get(base + "/api/v1/labs?state=READY&courseId=bench&size=1", secret).body(), "total"));
+    }
+
+    /** VmRSS and VmHWM of a process, in MB (Linux). */
+    static long[] rss(long pid) throws IOException {
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        return new long[]{kb(status, "VmRSS") / 1024, kb(status, "VmHWM") / 1024};
+    }
+
+    static long kb(String status, String field) {
+        Matcher m = Pattern.compile(field + ":\\s+(\\d+) kB").matcher(status);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    static HttpResponse<String> get(String url, String token) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static HttpResponse<String> post(String url, String token, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int status(HttpResponse<String> response) {
+        return response == null ? -1 : response.statusCode();
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void waitFor(Check check, Duration timeout, String what) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
