@@ -9,6 +9,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
+import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.template.LabTemplate;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -47,4 +51,24 @@ public class Lab extends PanacheEntityBase {
     public Instant leaseUntil;
     @Version
     public long version;
+
+    /** A new lab as its row is first written (REQUESTED, due for the reconciler now). */
+    public static Lab requested(UUID id, String owner, String learnerId, String courseId, LabTemplate template, Duration ttl) {
+        var lab = new Lab();
+        // The database keeps microseconds: the answer to the create must show what every later read shows.
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        lab.id = id;
+        lab.namespace = LabNames.namespace(id);
+        lab.owner = owner;
+        lab.learnerId = learnerId;
+        lab.courseId = courseId;
+        lab.template = template.id();
+        lab.templateVersion = template.version();
+        lab.state = LabState.REQUESTED;
+        lab.createdAt = now;
+        lab.updatedAt = now;
+        lab.expiresAt = now.plus(ttl);
+        lab.nextAttemptAt = now;
+        return lab;
+    }
 }

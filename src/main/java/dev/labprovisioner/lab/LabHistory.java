@@ -18,12 +18,22 @@ public class LabHistory {
         this.metrics = metrics;
     }
 
+    /** Counts and logs a new lab; its REQUESTED event is written with its row (see LabService#create). */
+    public void created(Lab lab, String cause) {
+        announce(lab, null, cause);
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void transition(Lab lab, LabState to, String cause) {
         LabState from = lab.state;
-        Instant now = Instant.now();
         lab.state = to;
-        lab.updatedAt = now;
+        lab.updatedAt = Instant.now();
+        record(lab, from, cause);
+    }
+
+    private void record(Lab lab, LabState from, String cause) {
+        LabState to = lab.state;
+        Instant now = Instant.now();
         var event = new LabEvent();
         event.labId = lab.id;
         event.at = now;
@@ -31,6 +41,11 @@ public class LabHistory {
         event.toState = to;
         event.cause = cause;
         event.persist();
+        announce(lab, from, cause);
+    }
+
+    private void announce(Lab lab, LabState from, String cause) {
+        LabState to = lab.state;
         metrics.counter("labs.transitions", "to", to.name()).increment();
         LOG.infof("Lab %s (%s): %s -> %s: %s", lab.id, lab.namespace, from, to, cause);
     }

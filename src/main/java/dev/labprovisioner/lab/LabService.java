@@ -83,26 +83,28 @@ public class LabService {
             }
         }
 
-        UUID id = UUID.randomUUID();
-        Instant now = Instant.now();
-        // The partial unique index makes concurrent identical creates meet here: one inserts, the rest wait and get its lab.
+        Lab lab = Lab.requested(UUID.randomUUID(), caller.owner(), learnerId, courseId, template, Duration.ofMinutes(ttl));
+        String cause = "requested by " + caller.name() + " for learner " + learnerId + (courseId.isEmpty() ? "" : " in course " + courseId);
+        // The partial unique index makes concurrent identical creates meet here: one inserts, the rest wait and get
+        // its lab. The lab's first event is written by the same statement: one round trip on the hot path.
         int inserted = em.createNativeQuery("""
-                        INSERT INTO labs (id, namespace, owner, learner_id, course_id, template, template_version, state,
-                                          created_at, updated_at, expires_at, next_attempt_at, attempts, version)
-                        VALUES (:id, :ns, :owner, :learner, :course, :template, :tv, 'REQUESTED', :now, :now, :expires, :now, 0, 0)
-                        ON CONFLICT (owner, learner_id, course_id, template)
-                            WHERE state IN ('REQUESTED', 'PROVISIONING', 'READY') DO NOTHING""")
-                .setParameter("id", id).setParameter("ns", LabNames.namespace(id)).setParameter("owner", caller.owner())
-                .setParameter("learner", learnerId).setParameter("course", courseId).setParameter("template", template.id())
-                .setParameter("tv", template.version()).setParameter("now", now)
-                .setParameter("expires", now.plus(Duration.ofMinutes(ttl)))
+                        WITH created AS (
+                            INSERT INTO labs (id, namespace, owner, learner_id, course_id, template, template_version, state,
+                                              created_at, updated_at, expires_at, next_attempt_at, attempts, version)
+                            VALUES (:id, :ns, :owner, :learner, :course, :template, :tv, 'REQUESTED', :now, :now, :expires, :now, 0, 0)
+                            ON CONFLICT (owner, learner_id, course_id, template)
+                                WHERE state IN ('REQUESTED', 'PROVISIONING', 'READY') DO NOTHING
+                            RETURNING id)
+                        INSERT INTO lab_events (lab_id, at, from_state, to_state, cause)
+                        SELECT id, :now, NULL, 'REQUESTED', :cause FROM created""")
+                .setParameter("id", lab.id).setParameter("ns", lab.namespace).setParameter("owner", lab.owner)
+                .setParameter("learner", lab.learnerId).setParameter("course", lab.courseId).setParameter("template", lab.template)
+                .setParameter("tv", lab.templateVersion).setParameter("now", lab.createdAt).setParameter("expires", lab.expiresAt)
+                .setParameter("cause", cause)
                 .executeUpdate();
-        Lab lab;
         if (inserted == 1) {
-            lab = Lab.findById(id);
-            history.transition(lab, LabState.REQUESTED, "requested by " + caller.name()
-                    + " for learner " + learnerId + (courseId.isEmpty() ? "" : " in course " + courseId));
-            changed.fire(new LabChanged(id));
+            history.created(lab, cause);
+            changed.fire(new LabChanged(lab.id));
         } else {
             lab = Lab.<Lab>find("owner = :owner and learnerId = :learner and courseId = :course and template = :template and state in :live",
                     Parameters.with("owner", caller.owner()).and("learner", learnerId).and("course", courseId)
@@ -116,7 +118,7 @@ public class LabService {
                             INSERT INTO idempotency_keys (owner, idempotency_key, lab_id, request_fingerprint, created_at)
                             VALUES (:owner, :key, :lab, :fp, :now) ON CONFLICT DO NOTHING""")
                     .setParameter("owner", caller.owner()).setParameter("key", idempotencyKey).setParameter("lab", lab.id)
-                    .setParameter("fp", fingerprint).setParameter("now", now).executeUpdate();
+                    .setParameter("fp", fingerprint).setParameter("now", Instant.now()).executeUpdate();
             if (stored == 0) {
                 // Another request stored the key first; it wins, and this one answers as it would have.
                 Lab other = labForKey(caller.owner(), idempotencyKey, fingerprint).orElseThrow();

@@ -30,8 +30,7 @@ public class LearnerLinks {
     }
 
     public String token(UUID labId) {
-        byte[] id = bytes(labId);
-        return B64.encodeToString(id) + "." + B64.encodeToString(key.sign(PURPOSE, id));
+        return B64.encodeToString(SigningKey.bytes(labId)) + "." + B64.encodeToString(key.sign(PURPOSE, labId));
     }
 
     public String url(UUID labId) {
@@ -58,9 +57,5 @@ public class LearnerLinks {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static byte[] bytes(UUID id) {
-        return ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
     }
 }

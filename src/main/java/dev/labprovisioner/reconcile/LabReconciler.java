@@ -4,12 +4,11 @@ import dev.labprovisioner.cluster.KubernetesCalls;
 import dev.labprovisioner.cluster.LabCluster;
 import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.cluster.LabObservation;
-import dev.labprovisioner.cluster.LabSpec;
+import dev.labprovisioner.cluster.LabSpecs;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabChanged;
 import dev.labprovisioner.lab.LabState;
-import dev.labprovisioner.security.SigningKey;
 import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -23,10 +22,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import org.jboss.logging.Logger;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -49,13 +46,12 @@ public class LabReconciler {
     private static final Logger LOG = Logger.getLogger(LabReconciler.class);
 
     private final LabsConfig.Reconciler settings;
-    private final LabsConfig config;
     private final LabLeases leases;
     private final LabProgress progress;
     private final LabCluster cluster;
     private final LabClusterWatch watch;
     private final LabTemplateCatalog catalog;
-    private final SigningKey signingKey;
+    private final LabSpecs specs;
     private final MeterRegistry metrics;
     private final String instance = "replica-" + UUID.randomUUID().toString().substring(0, 8);
     private final ExecutorService workers;
@@ -64,15 +60,14 @@ public class LabReconciler {
     private volatile boolean paused;
 
     LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
-                  LabTemplateCatalog catalog, SigningKey signingKey, MeterRegistry metrics) {
-        this.config = config;
+                  LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics) {
         this.settings = config.reconciler();
         this.leases = leases;
         this.progress = progress;
         this.cluster = cluster;
         this.watch = watch;
         this.catalog = catalog;
-        this.signingKey = signingKey;
+        this.specs = specs;
         this.metrics = metrics;
         var n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
@@ -174,7 +169,7 @@ public class LabReconciler {
                 return;
             }
             try {
-                cluster.apply(spec(lab, template.get()));
+                cluster.apply(specs.of(lab, template.get()));
             } catch (KubernetesClientException e) {
                 failOrRetry(lab, "applying the lab's objects", e);
                 return;
@@ -262,12 +257,6 @@ public class LabReconciler {
         long base = settings.backoffBase().toMillis() << Math.min(attempts - 1, 16);
         long capped = Math.min(base, settings.backoffMax().toMillis());
         return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
-    }
-
-    private LabSpec spec(Lab lab, LabTemplate template) {
-        byte[] id = ByteBuffer.allocate(16).putLong(lab.id.getMostSignificantBits()).putLong(lab.id.getLeastSignificantBits()).array();
-        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(signingKey.sign("postgres-password-v1", id));
-        return new LabSpec(lab.id, lab.courseId, lab.learnerId, template, password, config.cluster().podSecurityLevel());
     }
 
     private static String describe(KubernetesClientException e) {

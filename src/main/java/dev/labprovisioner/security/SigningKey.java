@@ -48,6 +48,15 @@ public class SigningKey {
         this.key = decoded;
     }
 
+    /** HMAC-SHA256 of {@code purpose:<the id's 16 bytes>}. */
+    public byte[] sign(String purpose, java.util.UUID id) {
+        return sign(purpose, bytes(id));
+    }
+
+    public static byte[] bytes(java.util.UUID id) {
+        return java.nio.ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
+    }
+
     /** HMAC-SHA256 of {@code purpose:value}; purposes keep the uses of the key apart. */
     public byte[] sign(String purpose, byte[] value) {
         try {

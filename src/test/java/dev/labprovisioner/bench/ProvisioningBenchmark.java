@@ -35,16 +35,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Issue 2's benchmark: provisions N labs (default 1,000) in the packaged service in sandbox mode and
- * compares with a baseline that writes the same objects with the bare fabric8 client. Prints figures a
- * reviewer can rerun; see the README for the command. Not a test: it asserts nothing, it measures.
+ * Issue 2's benchmark: provisions N labs (default 1,000) with the packaged service and compares with a
+ * baseline that writes the same objects with the bare fabric8 client. Both talk to the sandbox's simulated
+ * cluster (in-process API, simulator, real PostgreSQL for the volumes), hosted in this JVM; the service
+ * runs as its own process in real mode against it, so its RSS is the service's alone. Prints figures a
+ * reviewer can rerun (README); it asserts nothing, it measures.
  */
 public final class ProvisioningBenchmark {
 
     static final int LABS = Integer.getInteger("labs", 1000);
     static final int CLIENTS = Integer.getInteger("clients", 50);
-    static final int WORKERS = Integer.getInteger("workers", 8);
-    static final String JAVA_OPTS = System.getProperty("serviceJavaOpts", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    static final int WORKERS = Integer.getInteger("workers", 4);
+    static final String JAVA_OPTS = System.getProperty("serviceJavaOpts", "-Xmx160m -XX:+UseSerialGC");
+    /** Held so that the level sticks (JUL keeps loggers weakly): the in-process API logs every request at INFO. */
+    static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public static void main(String[] args) throws Exception {
@@ -52,9 +56,16 @@ public final class ProvisioningBenchmark {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("Build the app first: ./mvnw package -DskipTests");
         }
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
         System.out.printf("Provisioning benchmark: %d labs, %d concurrent create clients, %d reconciler workers%n", LABS, CLIENTS, WORKERS);
-        Result service = runService(jar);
-        double baseline = runBaseline();
+        Result service;
+        try (var cluster = new SimulatedCluster(Path.of("target/benchmark-service"))) {
+            service = runService(jar, cluster);
+        }
+        double baseline;
+        try (var cluster = new SimulatedCluster(Path.of("target/benchmark-baseline"))) {
+            baseline = runBaseline(cluster);
+        }
         int objects = LabObjects.desired(spec(UUID.randomUUID())).size();
         double requestsPerLab = (double) service.requests / LABS;
         System.out.println();
@@ -63,16 +74,47 @@ public final class ProvisioningBenchmark {
         System.out.printf("wall time, service (create->READY)  %.1f s%n", service.wallSeconds);
         System.out.printf("wall time, bare fabric8 baseline    %.1f s  (ratio %.2f, target <= 1.5)%n", baseline, service.wallSeconds / baseline);
         System.out.printf("create latency at %d clients        p50 %.1f ms, p99 %.1f ms  (target p99 < 50 ms)%n", CLIENTS, service.p50, service.p99);
-        System.out.printf("service JVM RSS                     %d MB now, %d MB peak  (target < 350 MB; JVM options: %s)%n",
+        System.out.printf("service JVM RSS                     %d MB after, %d MB peak  (target < 350 MB; JVM options: %s)%n",
                 service.rssMb, service.peakRssMb, JAVA_OPTS);
     }
 
     record Result(long requests, double wallSeconds, double p50, double p99, long rssMb, long peakRssMb) {
     }
 
-    static Result runService(Path jar) throws Exception {
+    /**
+     * The cluster both runs talk to, in this JVM: the sandbox's in-process API and simulator, and a real
+     * PostgreSQL for the volumes' databases (and the service's own). The service runs in real mode against
+     * it, so its process holds the service alone and its RSS is the service's.
+     */
+    static final class SimulatedCluster implements AutoCloseable {
+        final EmbeddedPostgresServer postgres;
+        final SandboxKubernetesApi api;
+        final ClaimDatabases databases;
+        final KubernetesClient simulatorClient;
+        final StatefulSetSimulator simulator;
+
+        SimulatedCluster(Path dir) {
+            postgres = EmbeddedPostgresServer.start(dir.toAbsolutePath());
+            api = SandboxKubernetesApi.start(0);
+            databases = new ClaimDatabases(postgres.jdbcUrl("postgres"));
+            simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+                    .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).build()).build();
+            simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(Duration.ZERO, 4, i -> false), databases);
+            simulator.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            simulator.close();
+            simulatorClient.close();
+            databases.close();
+            api.close();
+            postgres.close();
+        }
+    }
+
+    static Result runService(Path jar, SimulatedCluster cluster) throws Exception {
         int port = freePort();
-        int apiPort = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(JAVA_OPTS.split(" ")));
@@ -80,21 +122,22 @@ public final class ProvisioningBenchmark {
         var builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Path.of("target/benchmark-service.log").toFile());
         var env = builder.environment();
-        env.put("QUARKUS_PROFILE", "sandbox");
+        env.put("QUARKUS_PROFILE", "prod");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("LABS_SANDBOX_KUBERNETES_PORT", Integer.toString(apiPort));
-        env.put("LABS_SANDBOX_POD_READY_DELAY", "0s");
-        env.put("LABS_SANDBOX_WORK_DIR", Path.of("target/benchmark-sandbox").toAbsolutePath().toString());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
+        env.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres.user());
+        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.api.url());
+        env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", "benchmark-admin-token-0123456789");
+        env.put("LABS_LEARNER_SIGNING_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LABS_RECONCILER_WORKERS", Integer.toString(WORKERS));
         env.put("QUARKUS_LOG_LEVEL", "WARN");
-        env.put("QUARKUS_LOG_CATEGORY__DEV_LABPROVISIONER__LEVEL", "WARN");
         Process service = builder.start();
         try {
             String base = "http://127.0.0.1:" + port;
             waitFor(() -> status(get(base + "/q/health/ready", null)) == 200, Duration.ofSeconds(90), "service ready");
-            String secret = field(post(base + "/api/v1/admin/clients", "sandbox-admin-token",
+            String secret = field(post(base + "/api/v1/admin/clients", "benchmark-admin-token-0123456789",
                     "{\"name\":\"bench\",\"scopes\":[\"labs:read\",\"labs:write\"]}").body(), "secret");
-            var controls = new SandboxControls("http://127.0.0.1:" + apiPort);
+            var controls = new SandboxControls(cluster.api.url());
             long before = controls.stats().requests();
 
             long start = System.nanoTime();
@@ -118,7 +161,7 @@ public final class ProvisioningBenchmark {
                 call.get();
             }
             clients.shutdown();
-            waitFor(() -> readyCount(base, secret) >= LABS, Duration.ofMinutes(15), "all labs READY");
+            waitFor(() -> readyCount(base, secret) >= LABS, Duration.ofMinutes(20), "all labs READY");
             double wall = (System.nanoTime() - start) / 1e9;
             long requests = controls.stats().requests() - before;
             Arrays.sort(latencies);
@@ -130,17 +173,10 @@ public final class ProvisioningBenchmark {
         }
     }
 
-    /** The same objects, written by the bare fabric8 client, the same simulator making them Ready. */
-    static double runBaseline() throws Exception {
-        try (var postgres = EmbeddedPostgresServer.start(Path.of("target/benchmark-baseline").toAbsolutePath());
-             var api = SandboxKubernetesApi.start(0);
-             var databases = new ClaimDatabases(postgres.jdbcUrl("postgres"));
-             KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
-                     .withTrustCerts(true).withRequestRetryBackoffLimit(0).build()).build();
-             KubernetesClient simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
-                     .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).build()).build();
-             var simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(Duration.ZERO, 4, i -> false), databases)) {
-            simulator.start();
+    /** The same objects, written by the bare fabric8 client with as many threads, the same simulator making them Ready. */
+    static double runBaseline(SimulatedCluster cluster) throws Exception {
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(cluster.api.url())
+                .withTrustCerts(true).withRequestRetryBackoffLimit(0).build()).build()) {
             var ready = new java.util.concurrent.CountDownLatch(LABS);
             var seen = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
             var informer = client.apps().statefulSets().inAnyNamespace().inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<StatefulSet>() {
@@ -176,7 +212,7 @@ public final class ProvisioningBenchmark {
                 lab.get();
             }
             writers.shutdown();
-            if (!ready.await(15, TimeUnit.MINUTES)) {
+            if (!ready.await(20, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("baseline labs did not all become Ready");
             }
             double wall = (System.nanoTime() - start) / 1e9;

@@ -102,6 +102,8 @@ class LabLifecycleTests {
         as(lms).get("/api/v1/labs/" + id).then().statusCode(200).body("deletedAt", notNullValue()).body("learnerUrl", nullValue());
         List<String> states = as(lms).get("/api/v1/labs/" + id + "/events").then().statusCode(200).extract().path("to");
         assertThat(states).containsExactly("REQUESTED", "PROVISIONING", "READY", "TEARING_DOWN", "DELETED");
+        List<String> from = as(lms).get("/api/v1/labs/" + id + "/events").then().extract().path("from");
+        assertThat(from).containsExactly(null, "REQUESTED", "PROVISIONING", "READY", "TEARING_DOWN");
     }
 
     @Test
