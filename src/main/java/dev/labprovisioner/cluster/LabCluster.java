@@ -21,10 +21,12 @@ public class LabCluster {
 
     /**
      * Creates every object of the lab, or updates it if it already exists (a retry after a lost answer, or a
-     * crash mid-way): one request per object on the happy path.
+     * crash mid-way): one request per object on the happy path. {@code beforeEachObject} lets the caller
+     * check it may still go on (its lease) between objects.
      */
-    public void apply(LabSpec lab) {
+    public void apply(LabSpec lab, Runnable beforeEachObject) {
         for (HasMetadata desired : LabObjects.desired(lab)) {
+            beforeEachObject.run();
             calls.run("apply " + desired.getKind() + " " + desired.getMetadata().getName() + " in " + lab.namespace(),
                     () -> client.resource(desired).createOr(NonDeletingOperation::update));
         }

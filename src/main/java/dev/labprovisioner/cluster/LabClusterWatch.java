@@ -73,15 +73,34 @@ public class LabClusterWatch {
         return namespaces.getStore().list();
     }
 
+    /**
+     * Wakes a lab's reconciler only for events that can change what it decides (readiness reached or lost,
+     * a pod failing for good, something deleted), not for every status write on the way: with a thousand
+     * labs starting, most events are intermediate.
+     */
     private final class Wake<T extends HasMetadata> implements ResourceEventHandler<T> {
         @Override
         public void onAdd(T obj) {
-            wake(obj);
+            // Our own writes while applying: nothing to decide yet, unless a pod arrives already failing.
+            if (obj instanceof Pod pod && LabObservation.failureOf(pod).isPresent()) {
+                wake(obj);
+            }
         }
 
         @Override
         public void onUpdate(T oldObj, T newObj) {
-            wake(newObj);
+            if (newObj instanceof StatefulSet sts) {
+                if (readyReplicas((StatefulSet) oldObj) != readyReplicas(sts)
+                        || !java.util.Objects.equals(sts.getSpec().getReplicas(), ((StatefulSet) oldObj).getSpec().getReplicas())) {
+                    wake(newObj);
+                }
+            } else if (newObj instanceof Pod pod) {
+                if (LabObservation.failureOf(pod).isPresent() && LabObservation.failureOf((Pod) oldObj).isEmpty()) {
+                    wake(newObj);
+                }
+            } else if (newObj.getMetadata().getDeletionTimestamp() != null && oldObj.getMetadata().getDeletionTimestamp() == null) {
+                wake(newObj);
+            }
         }
 
         @Override
@@ -100,5 +119,9 @@ public class LabClusterWatch {
                 LOG.debugf("Ignoring %s %s with a malformed lab id label", obj.getKind(), obj.getMetadata().getName());
             }
         }
+    }
+
+    private static int readyReplicas(StatefulSet sts) {
+        return sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null ? 0 : sts.getStatus().getReadyReplicas();
     }
 }

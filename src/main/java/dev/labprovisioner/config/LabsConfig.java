@@ -110,7 +110,7 @@ public interface LabsConfig {
         Duration callBackoff();
 
         /** Fallback re-check of a lab waiting for the cluster, in case a watch event is missed. */
-        @WithDefault("10s")
+        @WithDefault("30s")
         Duration recheck();
     }
 

@@ -46,6 +46,13 @@ public class LabLeases {
                 .executeUpdate() == 1;
     }
 
+    /** Extends a lease this owner still holds; false if it lost it (it must then stop working on the lab). */
+    public boolean renew(UUID id, String owner, Duration lease) {
+        return em.createNativeQuery("UPDATE labs SET lease_until = :until WHERE id = :id AND lease_owner = :owner")
+                .setParameter("until", Instant.now().plus(lease)).setParameter("id", id).setParameter("owner", owner)
+                .executeUpdate() == 1;
+    }
+
     public void release(UUID id, String owner) {
         em.createNativeQuery("UPDATE labs SET lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner")
                 .setParameter("id", id).setParameter("owner", owner).executeUpdate();

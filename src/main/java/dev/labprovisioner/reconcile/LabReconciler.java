@@ -169,7 +169,10 @@ public class LabReconciler {
                 return;
             }
             try {
-                cluster.apply(specs.of(lab, template.get()));
+                cluster.apply(specs.of(lab, template.get()), keepLease(lab.id));
+            } catch (LeaseLost e) {
+                LOG.warnf("Lab %s: lease lost while applying (a slow API?); another replica goes on from here", lab.id);
+                return;
             } catch (KubernetesClientException e) {
                 failOrRetry(lab, "applying the lab's objects", e);
                 return;
@@ -231,6 +234,29 @@ public class LabReconciler {
                 l.nextAttemptAt = Instant.now().plus(backoff(attempts));
             });
             LOG.warnf("Teardown of lab %s failed (attempt %d): %s", lab.id, attempts, describe(e));
+        }
+    }
+
+    /**
+     * Retries inside a pass can outlast the lease: past half of it, the lease is renewed; if another replica
+     * has taken the lab over meanwhile, this pass stops before writing anything more.
+     */
+    private Runnable keepLease(UUID id) {
+        long[] renewedAt = {System.nanoTime()};
+        long half = settings.lease().toNanos() / 2;
+        return () -> {
+            if (System.nanoTime() - renewedAt[0] > half) {
+                if (!leases.renew(id, instance, settings.lease())) {
+                    throw new LeaseLost();
+                }
+                renewedAt[0] = System.nanoTime();
+            }
+        };
+    }
+
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super(null, null, false, false);
         }
     }
 
