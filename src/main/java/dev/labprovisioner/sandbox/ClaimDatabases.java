@@ -6,18 +6,27 @@ import org.jboss.logging.Logger;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
  * The sandbox's "disks": one real PostgreSQL database per PersistentVolumeClaim (named after the claim's
  * UID), so data that survives a pod deletion in the sandbox is real data surviving, not a flag.
+ * <p>
+ * Thinly provisioned, like most storage classes: a claim's database is created when it is first opened,
+ * not when the claim is bound. An empty volume and no database yet look the same to whoever opens it,
+ * and a thousand labs nobody has written to cost nothing (a CREATE DATABASE copies a template: ~150 ms).
  */
 public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabases, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ClaimDatabases.class);
+    private static final String DUPLICATE_DATABASE = "42P04";
+
     private final String serverUrl;
-    // Off the simulator's thread: creating a database takes tens of milliseconds.
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+    // Off the simulator's thread: dropping a database can wait for its sessions to end.
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sandbox-claim-databases");
         t.setDaemon(true);
@@ -36,25 +45,44 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
 
     @Override
     public void claimCreated(PersistentVolumeClaim pvc) {
-        String db = databaseName(pvc.getMetadata().getUid());
-        executor.execute(() -> execute("CREATE DATABASE " + db, db));
+        // Nothing to write yet: the database appears on first use (see open).
     }
 
     @Override
     public void claimDeleted(PersistentVolumeClaim pvc) {
-        String db = databaseName(pvc.getMetadata().getUid());
-        executor.execute(() -> execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", db));
+        String uid = pvc.getMetadata().getUid();
+        deleted.add(uid);
+        String db = databaseName(uid);
+        executor.execute(() -> {
+            try (Connection c = admin(); var st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            } catch (SQLException e) {
+                LOG.warnf("Sandbox volume database %s could not be dropped: %s", db, e.getMessage());
+            }
+        });
     }
 
-    private void execute(String sql, String db) {
-        try (Connection c = DriverManager.getConnection(serverUrl, "postgres", "");
-             var st = c.createStatement()) {
-            st.execute(sql);
+    /**
+     * A connection to the database behind a claim (created on first use), as user {@code postgres}: what
+     * {@code psql} in the claim's pod would reach.
+     */
+    public Connection open(String claimUid) throws SQLException {
+        if (deleted.contains(claimUid)) {
+            throw new SQLException("The volume of claim " + claimUid + " was deleted, and its data with it");
+        }
+        String db = databaseName(claimUid);
+        try (Connection c = admin(); var st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + db);
         } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) { // already exists: a re-delivered event
-                LOG.warnf("Sandbox volume database %s: %s failed: %s", db, sql, e.getMessage());
+            if (!DUPLICATE_DATABASE.equals(e.getSQLState())) {
+                throw e;
             }
         }
+        return DriverManager.getConnection(serverUrl.substring(0, serverUrl.lastIndexOf('/') + 1) + db, "postgres", "");
+    }
+
+    private Connection admin() throws SQLException {
+        return DriverManager.getConnection(serverUrl, "postgres", "");
     }
 
     @Override
