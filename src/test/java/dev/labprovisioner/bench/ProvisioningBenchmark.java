@@ -45,6 +45,8 @@ public final class ProvisioningBenchmark {
 
     static final int LABS = Integer.getInteger("labs", 1000);
     static final int CLIENTS = Integer.getInteger("clients", 50);
+    /** Give the service a core of its own, as it would have in a cluster (Linux, 2+ cores). */
+    static final boolean PIN = Boolean.getBoolean("pin");
     static final int WARMUP = Integer.getInteger("warmup", 500);
     static final int WORKERS = Integer.getInteger("workers", 4);
     static final String JAVA_OPTS = System.getProperty("serviceJavaOpts",
@@ -59,7 +61,14 @@ public final class ProvisioningBenchmark {
             throw new IllegalStateException("Build the app first: ./mvnw package -DskipTests");
         }
         MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-        System.out.printf("Provisioning benchmark: %d labs, %d concurrent create clients, %d reconciler workers%n", LABS, CLIENTS, WORKERS);
+        if (PIN) {
+            // The service on CPU 0; this JVM (load generator, simulated cluster) and its PostgreSQL on the rest.
+            new ProcessBuilder("taskset", "-a", "-p", "-c", "1-" + (Runtime.getRuntime().availableProcessors() - 1),
+                    Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        System.out.printf("Provisioning benchmark: %d labs, %d concurrent create clients, %d reconciler workers%s%n", LABS, CLIENTS, WORKERS,
+                PIN ? ", service pinned to CPU 0, everything else to the other CPUs" : ", all processes sharing all CPUs");
         Result service;
         try (var cluster = new SimulatedCluster(Path.of("target/benchmark-service"))) {
             service = runService(jar, cluster);
@@ -121,6 +130,9 @@ public final class ProvisioningBenchmark {
     static Result runService(Path jar, SimulatedCluster cluster) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
+        if (PIN) {
+            command.addAll(List.of("taskset", "-c", "0"));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(JAVA_OPTS.split(" ")));
         command.addAll(List.of("-jar", jar.toString()));
