@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -289,10 +288,4 @@ public class LabReconciler {
         String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
         return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + message;
     }
-
-    /** For the health check: labs being worked on by this replica right now. */
-    public int inFlight() {
-        return inFlight.size();
-    }
-
 }

@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** In sandbox mode, runs the simulated controllers against the in-process Kubernetes API. */
@@ -59,9 +58,5 @@ public class SandboxCluster {
         if (simulatorClient != null) {
             simulatorClient.close();
         }
-    }
-
-    public Optional<SandboxRuntime> runtime() {
-        return config.mode() == LabsConfig.Mode.SANDBOX ? SandboxRuntime.current() : Optional.empty();
     }
 }
