@@ -209,20 +209,11 @@ public class LabService {
             try {
                 return QuarkusTransaction.requiringNew().call(change::get);
             } catch (RuntimeException e) {
-                if (attempt >= 5 || !isVersionConflict(e)) {
+                if (attempt >= 5 || !VersionConflicts.isVersionConflict(e)) {
                     throw e;
                 }
             }
         }
-    }
-
-    private static boolean isVersionConflict(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof jakarta.persistence.OptimisticLockException || t instanceof org.hibernate.StaleStateException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Moves a lab that still has cluster objects to TEARING_DOWN; in the caller's transaction. */

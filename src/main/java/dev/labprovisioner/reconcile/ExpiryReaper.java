@@ -3,6 +3,7 @@ package dev.labprovisioner.reconcile;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabService;
 import dev.labprovisioner.lab.LabState;
+import dev.labprovisioner.lab.VersionConflicts;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.scheduler.Scheduled;
@@ -43,7 +44,11 @@ public class ExpiryReaper {
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.debugf("Lab %s changed while expiring; the next pass will see it", id);
+                if (VersionConflicts.isVersionConflict(e)) {
+                    LOG.debugf("Lab %s changed while expiring; the next pass will see it", id);
+                } else {
+                    LOG.warnf(e, "Could not expire lab %s; the next pass will try again", id);
+                }
             }
         }
     }

@@ -3,9 +3,9 @@ package dev.labprovisioner.reconcile;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabHistory;
 import dev.labprovisioner.lab.LabState;
+import dev.labprovisioner.lab.VersionConflicts;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.OptimisticLockException;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -43,13 +43,11 @@ public class LabProgress {
                 return true;
             });
         } catch (RuntimeException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof OptimisticLockException || t instanceof org.hibernate.StaleStateException) {
-                    LOG.debugf("Lab %s changed while being reconciled; it will be looked at again", seen.id);
-                    return false;
-                }
+            if (!VersionConflicts.isVersionConflict(e)) {
+                throw e;
             }
-            throw e;
+            LOG.debugf("Lab %s changed while being reconciled; it will be looked at again", seen.id);
+            return false;
         }
     }
 
