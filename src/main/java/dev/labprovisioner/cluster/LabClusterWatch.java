@@ -3,6 +3,7 @@ package dev.labprovisioner.cluster;
 import dev.labprovisioner.lab.LabChanged;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,12 +20,17 @@ import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One set of shared informers for all labs (not a watch per lab): StatefulSets, pods and namespaces that
- * carry our managed-by label. Their caches answer readiness questions without API requests, and their
- * events wake the reconciler for the lab concerned.
+ * One set of shared informers for all labs (not a watch per lab): StatefulSets, pods and PVCs in any
+ * namespace, and the namespaces that carry our managed-by label. Their caches answer readiness and checkpoint
+ * questions without API requests; their events wake the reconciler and feed the timeline.
+ * <p>
+ * Pods, PVCs and StatefulSets are not filtered by our label: a learner who re-creates the StatefulSet from
+ * their own manifest makes pods without it, and the checks must still see them. (On a cluster shared with
+ * other workloads this caches their pods too; labs are meant to run on a cluster of their own.)
  */
 @ApplicationScoped
 public class LabClusterWatch {
@@ -36,6 +42,7 @@ public class LabClusterWatch {
     private volatile SharedIndexInformer<StatefulSet> statefulSets;
     private volatile SharedIndexInformer<Pod> pods;
     private volatile SharedIndexInformer<Namespace> namespaces;
+    private volatile SharedIndexInformer<PersistentVolumeClaim> claims;
 
     LabClusterWatch(KubernetesClient client, Event<LabChanged> changed) {
         this.client = client;
@@ -43,15 +50,15 @@ public class LabClusterWatch {
     }
 
     void start(@Observes @Priority(10) StartupEvent ignored) {
-        statefulSets = client.apps().statefulSets().inAnyNamespace().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY)
-                .inform(new Wake<>(), 0);
-        pods = client.pods().inAnyNamespace().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).inform(new Wake<>(), 0);
+        statefulSets = client.apps().statefulSets().inAnyNamespace().inform(new Wake<>(), 0);
+        pods = client.pods().inAnyNamespace().inform(new Wake<>(), 0);
+        claims = client.persistentVolumeClaims().inAnyNamespace().inform(new Wake<>(), 0);
         namespaces = client.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).inform(new Wake<>(), 0);
-        LOG.info("Watching lab StatefulSets, pods and namespaces with shared informers");
+        LOG.info("Watching StatefulSets, pods, PVCs and lab namespaces with shared informers");
     }
 
     void stop(@Observes ShutdownEvent ignored) {
-        for (var informer : List.of(statefulSets, pods, namespaces)) {
+        for (var informer : java.util.Arrays.asList(statefulSets, pods, claims, namespaces)) {
             if (informer != null) {
                 informer.stop();
             }
@@ -59,13 +66,41 @@ public class LabClusterWatch {
     }
 
     public boolean synced() {
-        return statefulSets != null && statefulSets.hasSynced() && pods.hasSynced() && namespaces.hasSynced();
+        return statefulSets != null && statefulSets.hasSynced() && pods.hasSynced() && claims.hasSynced() && namespaces.hasSynced();
     }
 
     public LabObservation observe(String namespace) {
         StatefulSet sts = statefulSets.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, LabNames.STATEFULSET));
         Collection<Pod> inNamespace = pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
         return LabObservation.of(sts, inNamespace);
+    }
+
+    public Optional<StatefulSet> statefulSet(String namespace, String name) {
+        return Optional.ofNullable(statefulSets.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    }
+
+    public Optional<Pod> pod(String namespace, String name) {
+        return Optional.ofNullable(pods.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    }
+
+    public List<Pod> pods(String namespace) {
+        return pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+        return Optional.ofNullable(claims.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    }
+
+    public List<PersistentVolumeClaim> claims(String namespace) {
+        return claims.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    /** The informers whose events make a lab's timeline: StatefulSets, pods and PVCs. */
+    public void addTimelineHandlers(ResourceEventHandler<StatefulSet> onStatefulSet, ResourceEventHandler<Pod> onPod,
+                                    ResourceEventHandler<PersistentVolumeClaim> onClaim) {
+        statefulSets.addEventHandler(onStatefulSet);
+        pods.addEventHandler(onPod);
+        claims.addEventHandler(onClaim);
     }
 
     /** Namespaces labelled as ours, as last seen. */

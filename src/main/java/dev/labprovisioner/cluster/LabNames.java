@@ -24,6 +24,8 @@ public final class LabNames {
     public static final String HEADLESS_SERVICE = "postgres";
     public static final String POSTGRES_SECRET = "postgres-credentials";
     public static final String POSTGRES_PASSWORD_KEY = "password";
+    public static final String POSTGRES_USER = "postgres";
+    public static final String POSTGRES_DATABASE = "lab";
     public static final String DATA_CLAIM_TEMPLATE = "data";
     public static final String LEARNER_ACCOUNT = "learner";
     public static final String RESOURCE_QUOTA = "lab-quota";

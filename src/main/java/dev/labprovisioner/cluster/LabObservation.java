@@ -27,6 +27,12 @@ public record LabObservation(boolean statefulSetPresent, int desiredReplicas, in
         return new LabObservation(true, desired, ready, pods.stream().map(LabObservation::failureOf).flatMap(Optional::stream).findFirst());
     }
 
+    /** A pod is Ready when its Ready condition is True (what Services and StatefulSets go by). */
+    public static boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getMetadata().getDeletionTimestamp() == null
+                && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     static Optional<String> failureOf(Pod pod) {
         String name = pod.getMetadata().getName();
         if (pod.getStatus() == null) {

@@ -48,8 +48,8 @@ public final class PostgresStatefulSet {
                 .addNewPort().withName("postgres").withContainerPort(5432).withProtocol("TCP").endPort()
                 .withEnv(new EnvVarBuilder().withName("POSTGRES_PASSWORD").withNewValueFrom()
                                 .withNewSecretKeyRef(LabNames.POSTGRES_PASSWORD_KEY, LabNames.POSTGRES_SECRET, false).endValueFrom().build(),
-                        new EnvVarBuilder().withName("POSTGRES_USER").withValue("postgres").build(),
-                        new EnvVarBuilder().withName("POSTGRES_DB").withValue("lab").build(),
+                        new EnvVarBuilder().withName("POSTGRES_USER").withValue(LabNames.POSTGRES_USER).build(),
+                        new EnvVarBuilder().withName("POSTGRES_DB").withValue(LabNames.POSTGRES_DATABASE).build(),
                         // A subdirectory: the volume's root holds lost+found, which initdb refuses.
                         new EnvVarBuilder().withName("PGDATA").withValue(DATA_DIR + "/pgdata").build())
                 .withNewReadinessProbe()

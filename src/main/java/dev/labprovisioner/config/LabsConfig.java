@@ -40,6 +40,22 @@ public interface LabsConfig {
 
     Reaper reaper();
 
+    Checks checks();
+
+    interface Checks {
+        /** How long a check that acts waits for the lab to settle (e.g. postgres-0 back Ready). */
+        @WithDefault("3m")
+        Duration actTimeout();
+
+        /** Longest a learner's SQL statement may run in the sandbox. */
+        @WithDefault("5s")
+        Duration sqlTimeout();
+
+        /** Most rows a learner's SQL returns in the sandbox (the rest are counted, not sent). */
+        @WithDefault("500")
+        int sqlMaxRows();
+    }
+
     interface Reaper {
         /** How often expired labs are looked for. */
         @WithDefault("30s")

@@ -6,7 +6,15 @@ import dev.labprovisioner.problem.Problem;
 import dev.labprovisioner.problem.ProblemException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.PermitAll;
+import dev.labprovisioner.checkpoint.CheckpointService;
+import dev.labprovisioner.checkpoint.rest.CheckpointView;
+import dev.labprovisioner.checkpoint.rest.ProgressView;
+import dev.labprovisioner.sandbox.SandboxSql;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -30,10 +38,14 @@ public class LearnerResource {
 
     private final LearnerLinks links;
     private final LearnerKubeconfigs kubeconfigs;
+    private final CheckpointService checkpoints;
+    private final SandboxSql sql;
 
-    LearnerResource(LearnerLinks links, LearnerKubeconfigs kubeconfigs) {
+    LearnerResource(LearnerLinks links, LearnerKubeconfigs kubeconfigs, CheckpointService checkpoints, SandboxSql sql) {
         this.links = links;
         this.kubeconfigs = kubeconfigs;
+        this.checkpoints = checkpoints;
+        this.sql = sql;
     }
 
     @GET
@@ -70,6 +82,42 @@ public class LearnerResource {
         return Response.ok(kubeconfigs.kubeconfig(lab))
                 .header("Content-Disposition", "attachment; filename=\"kubeconfig-" + lab.namespace + ".yaml\"")
                 .header("Cache-Control", "no-store").build();
+    }
+
+    @GET
+    @Path("progress")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "This lab's progress", description = "Like the LMS's GET /api/v1/labs/{id}/progress, for this lab only.")
+    @APIResponse(responseCode = "200", description = "The progress", content = @Content(schema = @Schema(implementation = ProgressView.class)))
+    public ProgressView progress(@PathParam("token") String token) {
+        return checkpoints.progress(lab(token));
+    }
+
+    @POST
+    @Path("checkpoints/{checkpointId}/validate")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Check one checkpoint of this lab", description = "Like the LMS's call, for this lab only. act=true lets a checkpoint "
+            + "with an 'acts' text do what it says first (the service deletes pod postgres-0 and waits for it to come back); never deletes data.")
+    @APIResponse(responseCode = "200", description = "The checkpoint's result", content = @Content(schema = @Schema(implementation = CheckpointView.class)))
+    @APIResponse(responseCode = "400", description = "act=true for a checkpoint that cannot act", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The lab is not READY", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public CheckpointView validate(@PathParam("token") String token, @PathParam("checkpointId") String checkpointId,
+                                   @QueryParam("act") @DefaultValue("false") boolean act) {
+        return checkpoints.validate(lab(token), checkpointId, act);
+    }
+
+    @POST
+    @Path("pods/{pod}/sql")
+    @Consumes(MediaType.TEXT_PLAIN)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Sandbox only: run SQL in a pod's database", description = "What kubectl exec <pod> -- psql does on a real cluster: runs "
+            + "the body (one or more statements) on the database behind that pod's volume and returns each statement's rows or update count. "
+            + "Answers 404 in real mode.")
+    @APIResponse(responseCode = "200", description = "The results", content = @Content(schema = @Schema(implementation = SandboxSql.SqlResult.class)))
+    @APIResponse(responseCode = "400", description = "No SQL, or the database rejected it (the detail is its message)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The lab or the pod is not Ready", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public SandboxSql.SqlResult sql(@PathParam("token") String token, @PathParam("pod") String pod, String body) {
+        return sql.run(lab(token), pod, body);
     }
 
     private Lab lab(String token) {

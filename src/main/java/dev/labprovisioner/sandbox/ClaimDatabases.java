@@ -23,9 +23,18 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
 
     private static final Logger LOG = Logger.getLogger(ClaimDatabases.class);
     private static final String DUPLICATE_DATABASE = "42P04";
+    private static final String DUPLICATE_OBJECT = "42710";
+    /**
+     * Who the learner's SQL runs as: owner of every volume database but no superuser, so it can do what the
+     * lab's {@code postgres} user does to its own data and nothing to the server ({@code COPY ... PROGRAM},
+     * other roles, files).
+     */
+    public static final String LEARNER_ROLE = "lab_learner";
 
     private final String serverUrl;
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+    private final Set<String> created = ConcurrentHashMap.newKeySet();
+    private volatile boolean learnerRoleExists;
     // Off the simulator's thread: dropping a database can wait for its sessions to end.
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sandbox-claim-databases");
@@ -63,22 +72,49 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
     }
 
     /**
-     * A connection to the database behind a claim (created on first use), as user {@code postgres}: what
-     * {@code psql} in the claim's pod would reach.
+     * A connection to the database behind a claim (created on first use), as the superuser {@code postgres}:
+     * what the service's checks read.
      */
     public Connection open(String claimUid) throws SQLException {
+        return DriverManager.getConnection(ensure(claimUid), "postgres", "");
+    }
+
+    /** Like {@link #open} but as {@link #LEARNER_ROLE}: what the learner's SQL runs as. */
+    public Connection openAsLearner(String claimUid) throws SQLException {
+        return DriverManager.getConnection(ensure(claimUid), LEARNER_ROLE, "");
+    }
+
+    private String ensure(String claimUid) throws SQLException {
         if (deleted.contains(claimUid)) {
             throw new SQLException("The volume of claim " + claimUid + " was deleted, and its data with it");
         }
         String db = databaseName(claimUid);
-        try (Connection c = admin(); var st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + db);
+        if (!created.contains(claimUid)) {
+            try (Connection c = admin(); var st = c.createStatement()) {
+                ensureLearnerRole(st);
+                st.execute("CREATE DATABASE " + db + " OWNER " + LEARNER_ROLE);
+            } catch (SQLException e) {
+                if (!DUPLICATE_DATABASE.equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+            created.add(claimUid);
+        }
+        return serverUrl.substring(0, serverUrl.lastIndexOf('/') + 1) + db;
+    }
+
+    private void ensureLearnerRole(java.sql.Statement st) throws SQLException {
+        if (learnerRoleExists) {
+            return;
+        }
+        try {
+            st.execute("CREATE ROLE " + LEARNER_ROLE + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
         } catch (SQLException e) {
-            if (!DUPLICATE_DATABASE.equals(e.getSQLState())) {
+            if (!DUPLICATE_OBJECT.equals(e.getSQLState())) {
                 throw e;
             }
         }
-        return DriverManager.getConnection(serverUrl.substring(0, serverUrl.lastIndexOf('/') + 1) + db, "postgres", "");
+        learnerRoleExists = true;
     }
 
     private Connection admin() throws SQLException {

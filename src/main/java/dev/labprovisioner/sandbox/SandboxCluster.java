@@ -1,6 +1,9 @@
 package dev.labprovisioner.sandbox;
 
 import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.cluster.LabClusterWatch;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -11,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.regex.Pattern;
 
 /** In sandbox mode, runs the simulated controllers against the in-process Kubernetes API. */
@@ -46,6 +51,30 @@ public class SandboxCluster {
         simulator.start();
         LOG.warnf("SANDBOX MODE: simulated StatefulSet controller and kubelet running against %s (pods Ready after %s)",
                 runtime.apiUrl(), sandbox.podReadyDelay());
+    }
+
+    /**
+     * The database behind a pod's data volume: the claim its {@code data} volume names, by that claim's UID.
+     * {@code asLearner}: connect as the learner's unprivileged role.
+     */
+    public Connection openVolume(Pod pod, LabClusterWatch watch, boolean asLearner) throws SQLException {
+        if (databases == null) {
+            throw new IllegalStateException("Not in sandbox mode");
+        }
+        String name = pod.getMetadata().getName();
+        String claimName = pod.getSpec().getVolumes().stream()
+                .filter(v -> v.getPersistentVolumeClaim() != null)
+                .map(v -> v.getPersistentVolumeClaim().getClaimName())
+                .findFirst()
+                .orElseThrow(() -> new SQLException("Pod " + name + " has no PersistentVolumeClaim: it has no data to read"));
+        PersistentVolumeClaim claim = watch.claim(pod.getMetadata().getNamespace(), claimName)
+                .orElseThrow(() -> new SQLException("The claim " + claimName + " of pod " + name + " does not exist"));
+        String uid = claim.getMetadata().getUid();
+        return asLearner ? databases.openAsLearner(uid) : databases.open(uid);
+    }
+
+    public boolean active() {
+        return databases != null;
     }
 
     void stop(@Observes ShutdownEvent ignored) {

@@ -32,9 +32,30 @@ public class LabTemplateCatalog {
                 if (!id.equals(t.id())) {
                     throw new IllegalStateException(path + " declares id '" + t.id() + "'");
                 }
+                validate(path, t);
                 templates.put(id, config.postgresImage().map(t::withImage).orElse(t));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + path, e);
+            }
+        }
+    }
+
+    /** A lab definition must hang together: unique checkpoint ids, and steps naming only those. */
+    static void validate(String path, LabTemplate t) {
+        var ids = new java.util.HashSet<String>();
+        for (var c : t.checkpoints()) {
+            if (c.id() == null || c.kind() == null || c.title() == null || c.points() < 0 || !ids.add(c.id())) {
+                throw new IllegalStateException(path + ": checkpoint '" + c.id() + "' needs a unique id, a title, a kind and points >= 0");
+            }
+        }
+        for (var step : t.steps()) {
+            if (step.id() == null || step.title() == null || step.markdown() == null) {
+                throw new IllegalStateException(path + ": every step needs an id, a title and markdown");
+            }
+            for (String ref : step.checkpoints()) {
+                if (!ids.contains(ref)) {
+                    throw new IllegalStateException(path + ": step " + step.id() + " names unknown checkpoint " + ref);
+                }
             }
         }
     }

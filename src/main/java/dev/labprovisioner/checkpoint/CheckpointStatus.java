@@ -1,0 +1,3 @@
+package dev.labprovisioner.checkpoint;
+
+public enum CheckpointStatus { PENDING, PASSED, FAILED }

@@ -1,0 +1,131 @@
+package dev.labprovisioner.checkpoint;
+
+import dev.labprovisioner.cluster.LabClusterWatch;
+import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.cluster.LabObservation;
+import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.labdata.LabDatabase;
+import dev.labprovisioner.labdata.TableDigest;
+import dev.labprovisioner.timeline.LabTimeline;
+import dev.labprovisioner.timeline.Timeline;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What the checks of one validation may look at, read once and shared between them: the informers' view of
+ * the namespace, the timeline, the data baseline and the lab database.
+ */
+public final class LabEvidence {
+
+    private final Lab lab;
+    private final LabClusterWatch watch;
+    private final KubernetesClient client;
+    private final LabTimeline timelines;
+    private final LabDatabase database;
+    private final Supplier<Optional<Baseline>> baselineLoader;
+    private Timeline timeline;
+    private Optional<Baseline> baseline;
+    private final Map<String, Optional<Service>> services = new HashMap<>();
+    private final Map<String, List<TableDigest>> digests = new HashMap<>();
+
+    LabEvidence(Lab lab, LabClusterWatch watch, KubernetesClient client, LabTimeline timelines, LabDatabase database,
+                Supplier<Optional<Baseline>> baselineLoader) {
+        this.lab = lab;
+        this.watch = watch;
+        this.client = client;
+        this.timelines = timelines;
+        this.database = database;
+        this.baselineLoader = baselineLoader;
+    }
+
+    public Lab lab() {
+        return lab;
+    }
+
+    public String namespace() {
+        return lab.namespace;
+    }
+
+    public Optional<StatefulSet> statefulSet() {
+        return watch.statefulSet(lab.namespace, LabNames.STATEFULSET);
+    }
+
+    public Optional<Pod> pod(String name) {
+        return watch.pod(lab.namespace, name);
+    }
+
+    public Optional<PersistentVolumeClaim> claim(String name) {
+        return watch.claim(lab.namespace, name);
+    }
+
+    /** The claims made from the StatefulSet's {@code data} template: {@code data-postgres-<i>}. */
+    public List<PersistentVolumeClaim> claimsOfStatefulSet() {
+        String prefix = LabNames.claimName(0).substring(0, LabNames.claimName(0).length() - 1);
+        return watch.claims(lab.namespace).stream().filter(c -> c.getMetadata().getName().startsWith(prefix)).toList();
+    }
+
+    /** Services are not cached by an informer: read once per validation. */
+    public Optional<Service> service(String name) {
+        return services.computeIfAbsent(name, n -> Optional.ofNullable(client.services().inNamespace(lab.namespace).withName(n).get()));
+    }
+
+    public Timeline timeline() {
+        if (timeline == null) {
+            timeline = timelines.of(lab.id);
+        }
+        return timeline;
+    }
+
+    public Optional<Baseline> baseline() {
+        if (baseline == null) {
+            baseline = baselineLoader.get();
+        }
+        return baseline;
+    }
+
+    /** The learner's tables in the database the pod serves (read once per pod per validation). */
+    public List<TableDigest> tables(Pod pod) throws LabDatabase.LabDataException {
+        List<TableDigest> known = digests.get(pod.getMetadata().getUid());
+        if (known == null) {
+            known = database.digest(lab, pod);
+            digests.put(pod.getMetadata().getUid(), known);
+        }
+        return known;
+    }
+
+    /** Where a pod stands, in words: "postgres-2 does not exist", "postgres-2 is Pending", ... */
+    public String podState(String name) {
+        return pod(name).map(LabEvidence::describe).orElse(name + " does not exist");
+    }
+
+    public boolean podReady(String name) {
+        return pod(name).map(LabObservation::ready).orElse(false);
+    }
+
+    static String describe(Pod pod) {
+        String name = pod.getMetadata().getName();
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return name + " is terminating";
+        }
+        if (LabObservation.ready(pod)) {
+            return name + " is Ready";
+        }
+        String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+        return "Running".equals(phase) ? name + " is Running but not Ready yet" : name + " is " + phase;
+    }
+
+    /** The name of the claim a pod's first PVC volume uses, if any. */
+    public static Optional<String> claimOf(Pod pod) {
+        return pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
+                .map(v -> v.getPersistentVolumeClaim().getClaimName()).findFirst();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.labprovisioner.labdata;
+
+import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.lab.Lab;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Real mode: runs {@code psql} in the pod through a Kubernetes exec, as the lab's {@code postgres} user with
+ * the password from the lab's Secret. The password goes in on stdin, never on the command line (which the
+ * API server's audit log records).
+ */
+final class ExecLabDatabase implements LabDatabase {
+
+    private static final String FIELD_SEPARATOR = "\u001f";
+    /** $1 is the SQL; the password is the first line of stdin. */
+    private static final String SCRIPT = "IFS= read -r PGPASSWORD; export PGPASSWORD; exec psql -h 127.0.0.1 -U "
+            + LabNames.POSTGRES_USER + " -d " + LabNames.POSTGRES_DATABASE
+            + " -X -q -A -t -v ON_ERROR_STOP=1 -F \"$(printf '\\037')\" -c \"$1\"";
+
+    private final KubernetesClient client;
+    private final Duration timeout;
+
+    ExecLabDatabase(KubernetesClient client, Duration timeout) {
+        this.client = client;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public List<TableDigest> digest(Lab lab, Pod pod) throws LabDataException {
+        return parse(run(lab, pod, DIGEST_SQL));
+    }
+
+    static List<TableDigest> parse(String output) throws LabDataException {
+        var tables = new ArrayList<TableDigest>();
+        for (String line : output.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(FIELD_SEPARATOR, -1);
+            if (f.length != 3) {
+                throw new LabDataException("Unexpected psql output: " + line);
+            }
+            tables.add(new TableDigest(f[0], Long.parseLong(f[1].trim()), f[2].trim()));
+        }
+        return tables;
+    }
+
+    private String run(Lab lab, Pod pod, String sql) throws LabDataException {
+        String name = pod.getMetadata().getName();
+        String container = pod.getSpec().getContainers().get(0).getName();
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        try (ExecWatch exec = client.pods().inNamespace(lab.namespace).withName(name).inContainer(container)
+                .redirectingInput().writingOutput(out).writingError(err)
+                .exec("sh", "-c", SCRIPT, "sh", sql)) {
+            exec.getInput().write((password(lab) + "\n").getBytes(StandardCharsets.UTF_8));
+            exec.getInput().flush();
+            int code = exec.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (code != 0) {
+                throw new LabDataException("psql in " + name + " failed: " + err.toString(StandardCharsets.UTF_8).trim());
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException | ExecutionException | KubernetesClientException e) {
+            throw new LabDataException("Could not run psql in " + name + ": " + e.getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new LabDataException("psql in " + name + " did not answer within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabDataException("Interrupted while reading the database of " + name, e);
+        }
+    }
+
+    private String password(Lab lab) throws LabDataException {
+        Secret secret = client.secrets().inNamespace(lab.namespace).withName(LabNames.POSTGRES_SECRET).get();
+        if (secret == null || secret.getData() == null || !secret.getData().containsKey(LabNames.POSTGRES_PASSWORD_KEY)) {
+            throw new LabDataException("The Secret " + LabNames.POSTGRES_SECRET + " with the database password is missing");
+        }
+        return new String(Base64.getDecoder().decode(secret.getData().get(LabNames.POSTGRES_PASSWORD_KEY)), StandardCharsets.UTF_8);
+    }
+}
