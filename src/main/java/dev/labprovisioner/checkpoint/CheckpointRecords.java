@@ -23,6 +23,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class CheckpointRecords {
 
+    private static final String RESULT_COLUMNS = "checkpoint_id, status, attempts, passed_at, message, evidence, last_validated_at";
+
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
 
@@ -118,21 +120,38 @@ public class CheckpointRecords {
     /** The latest result of each checkpoint validated so far, by checkpoint id. */
     public Map<String, CheckpointResult> results(UUID labId) {
         try (Connection c = dataSource.getConnection();
-             var q = c.prepareStatement("""
-                     SELECT checkpoint_id, status, attempts, passed_at, message, evidence, last_validated_at
-                     FROM checkpoint_results WHERE lab_id = ?""")) {
+             var q = c.prepareStatement("SELECT lab_id, " + RESULT_COLUMNS + " FROM checkpoint_results WHERE lab_id = ?")) {
             q.setObject(1, labId);
-            try (var rs = q.executeQuery()) {
-                var results = new LinkedHashMap<String, CheckpointResult>();
-                while (rs.next()) {
-                    Timestamp passed = rs.getTimestamp(4);
-                    results.put(rs.getString(1), new CheckpointResult(rs.getString(1), CheckpointStatus.valueOf(rs.getString(2)), rs.getInt(3),
-                            passed == null ? null : passed.toInstant(), rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant()));
-                }
-                return results;
-            }
+            return readResults(q).getOrDefault(labId, new LinkedHashMap<>());
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read the checkpoint results of lab " + labId, e);
         }
+    }
+
+    /** {@link #results(UUID)} of many labs in one query (a course's report), by lab id; a lab without results is absent. */
+    public Map<UUID, Map<String, CheckpointResult>> results(Collection<UUID> labIds) {
+        if (labIds.isEmpty()) {
+            return Map.of();
+        }
+        try (Connection c = dataSource.getConnection();
+             var q = c.prepareStatement("SELECT lab_id, " + RESULT_COLUMNS + " FROM checkpoint_results WHERE lab_id = ANY (?)")) {
+            q.setArray(1, c.createArrayOf("uuid", labIds.toArray()));
+            return readResults(q);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the checkpoint results of " + labIds.size() + " labs", e);
+        }
+    }
+
+    private static Map<UUID, Map<String, CheckpointResult>> readResults(java.sql.PreparedStatement q) throws SQLException {
+        var byLab = new LinkedHashMap<UUID, Map<String, CheckpointResult>>();
+        try (var rs = q.executeQuery()) {
+            while (rs.next()) {
+                Timestamp passed = rs.getTimestamp(5);
+                var result = new CheckpointResult(rs.getString(2), CheckpointStatus.valueOf(rs.getString(3)), rs.getInt(4),
+                        passed == null ? null : passed.toInstant(), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant());
+                byLab.computeIfAbsent(rs.getObject(1, UUID.class), id -> new LinkedHashMap<>()).put(result.checkpointId(), result);
+            }
+        }
+        return byLab;
     }
 }

@@ -1,5 +1,7 @@
 package dev.labprovisioner.client;
 
+import dev.labprovisioner.admin.AuditAction;
+import dev.labprovisioner.admin.AuditLog;
 import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.Scopes;
@@ -13,12 +15,18 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Creates, lists and revokes API clients. */
+/** Creates, lists and revokes API clients; creating and revoking are audited. */
 @ApplicationScoped
 @Transactional
 public class ApiClientService {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
+
+    private final AuditLog audit;
+
+    ApiClientService(AuditLog audit) {
+        this.audit = audit;
+    }
 
     /** A new client and its secret, which exists only in this value: it is never stored. */
     public record Created(ApiClient client, String secret) {
@@ -47,6 +55,8 @@ public class ApiClientService {
         client.createdAt = Instant.now();
         client.createdBy = caller.name();
         client.persist();
+        // The secret stays out of the log: only what the client is.
+        audit.record(caller, AuditAction.CLIENT_CREATE, client.id, "name '" + client.name + "', scopes " + client.scopes);
         return new Created(client, secret);
     }
 
@@ -55,14 +65,35 @@ public class ApiClientService {
         return ApiClient.list("order by createdAt");
     }
 
+    /**
+     * Gives a client a new secret (shown once, in the answer) and stops the old one at once: for a secret
+     * that leaked or is due for rotation. A revoked client cannot be rotated back to life.
+     */
+    public Created rotate(Caller caller, UUID id) {
+        ApiClient client = ApiClient.findById(id);
+        if (client == null) {
+            throw ProblemException.notFound("No API client " + id + ".");
+        }
+        if (client.revokedAt != null) {
+            throw ProblemException.conflict("API client " + id + " was revoked at " + client.revokedAt + "; create a new one instead.");
+        }
+        String secret = SecretHashes.newSecret();
+        client.secretHash = SecretHashes.sha256Hex(secret);
+        audit.record(caller, AuditAction.CLIENT_ROTATE, client.id, "new secret for client '" + client.name + "'");
+        return new Created(client, secret);
+    }
+
     /** Revokes a client; revoking again is harmless. */
-    public ApiClient revoke(UUID id) {
+    public ApiClient revoke(Caller caller, UUID id) {
         ApiClient client = ApiClient.findById(id);
         if (client == null) {
             throw ProblemException.notFound("No API client " + id + ".");
         }
         if (client.revokedAt == null) {
             client.revokedAt = Instant.now();
+            audit.record(caller, AuditAction.CLIENT_REVOKE, client.id, "revoked client '" + client.name + "'");
+        } else {
+            audit.record(caller, AuditAction.CLIENT_REVOKE, client.id, "client '" + client.name + "' was already revoked at " + client.revokedAt);
         }
         return client;
     }

@@ -7,7 +7,6 @@ import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.SecretHashes;
 import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -193,27 +192,11 @@ public class LabService {
     /** Asks for teardown; the reconciler deletes the namespace. Deleting again is harmless. */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Lab delete(Caller caller, UUID id) {
-        return retryingOnConflict(() -> {
+        return VersionConflicts.retryingInNewTransaction(() -> {
             Lab lab = get(caller, id);
             requestTeardown(lab, "deleted by " + caller.name());
             return lab;
         });
-    }
-
-    /**
-     * Runs a change of a lab in its own transaction, again if the reconciler (or another request) changed
-     * the lab in between: the optimistic version says so at commit.
-     */
-    private static Lab retryingOnConflict(java.util.function.Supplier<Lab> change) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return QuarkusTransaction.requiringNew().call(change::get);
-            } catch (RuntimeException e) {
-                if (attempt >= 5 || !VersionConflicts.isVersionConflict(e)) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /** Moves a lab that still has cluster objects to TEARING_DOWN; in the caller's transaction. */
@@ -233,10 +216,8 @@ public class LabService {
 
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Lab extend(Caller caller, UUID id, Integer minutes) {
-        if (minutes == null || minutes < 1 || minutes > config.ttl().maxMinutes()) {
-            throw ProblemException.badRequest("'minutes' must be between 1 and " + config.ttl().maxMinutes() + ".");
-        }
-        return retryingOnConflict(() -> extendNow(caller, id, minutes));
+        int valid = requireExtensionMinutes(minutes);
+        return VersionConflicts.retryingInNewTransaction(() -> extendNow(caller, id, valid));
     }
 
     private Lab extendNow(Caller caller, UUID id, int minutes) {
@@ -244,23 +225,44 @@ public class LabService {
         if (!lab.state.isLive()) {
             throw ProblemException.conflict("Lab " + id + " is " + lab.state + "; only a live lab can be extended.");
         }
-        Instant now = Instant.now();
-        Instant from = lab.expiresAt.isAfter(now) ? lab.expiresAt : now;
-        Instant next = from.plus(Duration.ofMinutes(minutes));
-        Instant limit = lab.createdAt.plus(Duration.ofMinutes(config.ttl().maxLifetimeMinutes()));
+        Instant next = extendedExpiry(lab, minutes);
+        Instant limit = lifetimeLimit(lab);
         if (next.isAfter(limit)) {
             throw ProblemException.unprocessable("A lab lives at most " + config.ttl().maxLifetimeMinutes()
                     + " minutes; this one can be extended until " + limit + " at the latest.");
         }
         lab.expiresAt = next;
-        lab.updatedAt = now;
+        lab.updatedAt = Instant.now();
         return lab;
+    }
+
+    /** The minutes of one extend, checked: 1 to the most a create may ask for. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public int requireExtensionMinutes(Integer minutes) {
+        if (minutes == null || minutes < 1 || minutes > config.ttl().maxMinutes()) {
+            throw ProblemException.badRequest("'minutes' must be between 1 and " + config.ttl().maxMinutes() + ".");
+        }
+        return minutes;
+    }
+
+    /** Where {@code minutes} more put a lab's expiry: counted from its expiry, or from now if that has passed. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Instant extendedExpiry(Lab lab, int minutes) {
+        Instant now = Instant.now();
+        Instant from = lab.expiresAt.isAfter(now) ? lab.expiresAt : now;
+        return from.plus(Duration.ofMinutes(minutes));
+    }
+
+    /** The latest a lab may expire, however often it is extended: its creation plus the maximum lifetime. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Instant lifetimeLimit(Lab lab) {
+        return lab.createdAt.plus(Duration.ofMinutes(config.ttl().maxLifetimeMinutes()));
     }
 
     /** A FAILED lab is asked for again: the reconciler re-applies everything (what exists is kept). */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public Lab retry(Caller caller, UUID id) {
-        return retryingOnConflict(() -> retryNow(caller, id));
+        return VersionConflicts.retryingInNewTransaction(() -> retryNow(caller, id));
     }
 
     private Lab retryNow(Caller caller, UUID id) {
@@ -284,7 +286,8 @@ public class LabService {
         return lab;
     }
 
-    private static String requireId(String field, String value) {
+    /** An LMS id (learner, course) as every create checks it; 400 naming {@code field} otherwise. */
+    public static String requireId(String field, String value) {
         if (value == null || value.isBlank()) {
             throw ProblemException.badRequest("'" + field + "' is required and must not be empty.");
         }

@@ -1,7 +1,10 @@
 package dev.labprovisioner.lab;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.persistence.OptimisticLockException;
 import org.hibernate.StaleStateException;
+
+import java.util.function.Supplier;
 
 /** Whether a failed transaction lost an optimistic-version race (someone changed the lab first). */
 public final class VersionConflicts {
@@ -16,5 +19,21 @@ public final class VersionConflicts {
             }
         }
         return false;
+    }
+
+    /**
+     * Runs a change in its own transaction, again if the reconciler (or another request) changed a lab it
+     * touches in between: the optimistic version says so at commit.
+     */
+    public static <T> T retryingInNewTransaction(Supplier<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(change::get);
+            } catch (RuntimeException e) {
+                if (attempt >= 5 || !isVersionConflict(e)) {
+                    throw e;
+                }
+            }
+        }
     }
 }

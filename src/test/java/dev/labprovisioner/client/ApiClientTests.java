@@ -39,6 +39,29 @@ class ApiClientTests {
     }
 
     @Test
+    void rotatingGivesANewSecretStopsTheOldOneAndKeepsTheLabs() {
+        var created = Api.asAdmin().body(Map.of("name", "canvas", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract();
+        String id = created.path("id");
+        String old = created.path("secret");
+        String lab = createLab(old, unique("learner"), null).statusCode(202).extract().path("id");
+
+        String rotated = Api.asAdmin().post("/api/v1/admin/clients/" + id + "/rotate").then().statusCode(200)
+                .body("id", equalTo(id)).body("scopes", equalTo(List.of("labs:read", "labs:write")))
+                .body("secret", startsWith("lps_")).extract().path("secret");
+        org.assertj.core.api.Assertions.assertThat(rotated).isNotEqualTo(old);
+        as(old).get("/api/v1/labs/" + lab).then().statusCode(401).contentType("application/problem+json");
+        as(rotated).get("/api/v1/labs/" + lab).then().statusCode(200).body("id", equalTo(lab));
+        Api.asAdmin().get("/api/v1/admin/audit?action=CLIENT_ROTATE&target=" + id).then().statusCode(200)
+                .body("total", equalTo(1)).body("items[0].detail", not(org.hamcrest.Matchers.containsString(rotated)));
+
+        Api.asAdmin().delete("/api/v1/admin/clients/" + id).then().statusCode(200);
+        Api.asAdmin().post("/api/v1/admin/clients/" + id + "/rotate").then().statusCode(409).contentType("application/problem+json");
+        as(rotated).get("/api/v1/labs").then().statusCode(401);
+        as(Api.lmsClient()).post("/api/v1/admin/clients/" + id + "/rotate").then().statusCode(403);
+    }
+
+    @Test
     void aClientSeesAndChangesOnlyItsOwnLabs() {
         String mine = Api.lmsClient();
         String theirs = Api.lmsClient();

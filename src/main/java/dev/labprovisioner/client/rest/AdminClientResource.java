@@ -45,7 +45,7 @@ public class AdminClientResource {
     }
 
     @POST
-    @Operation(summary = "Create an API client", description = "The secret is in this answer only; it is stored as a hash.")
+    @Operation(summary = "Create an API client", description = "The secret is in this answer only; it is stored as a hash. Audited (without the secret).")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = ApiClientView.class)))
     @APIResponse(responseCode = "400", description = "Bad name or scopes", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -66,12 +66,24 @@ public class AdminClientResource {
         return clients.list().stream().map(c -> ApiClientView.of(c, null)).toList();
     }
 
+    @POST
+    @Path("{id}/rotate")
+    @Operation(summary = "Rotate an API client's secret", description = "A new secret, in this answer only; the old one stops working at once. "
+            + "Scopes and the labs the client owns stay.")
+    @APIResponse(responseCode = "200", description = "The client with its new secret", content = @Content(schema = @Schema(implementation = ApiClientView.class)))
+    @APIResponse(responseCode = "404", description = "No such client", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The client is revoked", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ApiClientView rotate(@PathParam("id") UUID id) {
+        var rotated = clients.rotate(Caller.of(identity), id);
+        return ApiClientView.of(rotated.client(), rotated.secret());
+    }
+
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Revoke an API client", description = "Its secret stops working at once; revoking again is harmless.")
+    @Operation(summary = "Revoke an API client", description = "Its secret stops working at once; revoking again is harmless. Audited.")
     @APIResponse(responseCode = "200", description = "Revoked", content = @Content(schema = @Schema(implementation = ApiClientView.class)))
     @APIResponse(responseCode = "404", description = "No such client", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ApiClientView revoke(@PathParam("id") UUID id) {
-        return ApiClientView.of(clients.revoke(id), null);
+        return ApiClientView.of(clients.revoke(Caller.of(identity), id), null);
     }
 }

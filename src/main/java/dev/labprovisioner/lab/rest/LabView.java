@@ -11,7 +11,7 @@ public record LabView(UUID id, String learnerId, String courseId, String templat
                       String learnerUrl, Instant createdAt, Instant readyAt, Instant expiresAt, Instant deletedAt,
                       String failureReason) {
 
-    static LabView of(Lab lab, String learnerUrl) {
+    public static LabView of(Lab lab, String learnerUrl) {
         boolean usable = lab.state.isLive() || lab.state == LabState.FAILED;
         return new LabView(lab.id, lab.learnerId, lab.courseId.isEmpty() ? null : lab.courseId, lab.template, lab.state,
                 lab.namespace, usable ? learnerUrl : null, lab.createdAt, lab.readyAt, lab.expiresAt, lab.deletedAt,
