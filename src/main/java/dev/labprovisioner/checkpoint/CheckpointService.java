@@ -14,7 +14,6 @@ import dev.labprovisioner.template.CheckpointDefinition;
 import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
 import dev.labprovisioner.timeline.LabTimeline;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,8 +22,11 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Validates a lab's checkpoints and reports its progress. A validation reads the cluster through the shared
@@ -38,19 +40,17 @@ public class CheckpointService {
     private final CheckpointKinds kinds;
     private final CheckpointRecords records;
     private final LabClusterWatch watch;
-    private final KubernetesClient client;
     private final LabTimeline timelines;
     private final LabDatabase database;
     private final ObjectMapper json;
     private final Timer validations;
 
     CheckpointService(LabTemplateCatalog catalog, CheckpointKinds kinds, CheckpointRecords records, LabClusterWatch watch,
-                      KubernetesClient client, LabTimeline timelines, LabDatabase database, ObjectMapper json, MeterRegistry metrics) {
+                      LabTimeline timelines, LabDatabase database, ObjectMapper json, MeterRegistry metrics) {
         this.catalog = catalog;
         this.kinds = kinds;
         this.records = records;
         this.watch = watch;
-        this.client = client;
         this.timelines = timelines;
         this.database = database;
         this.json = json;
@@ -96,8 +96,21 @@ public class CheckpointService {
     }
 
     public ProgressView progress(Lab lab) {
+        return progress(lab, records.results(lab.id));
+    }
+
+    /** The progress of many labs from one read of their results (a course's report), by lab id. */
+    public Map<UUID, ProgressView> progress(Collection<Lab> labs) {
+        Map<UUID, Map<String, CheckpointResult>> results = records.results(labs.stream().map(l -> l.id).toList());
+        var progress = new LinkedHashMap<UUID, ProgressView>();
+        for (Lab lab : labs) {
+            progress.put(lab.id, progress(lab, results.getOrDefault(lab.id, Map.of())));
+        }
+        return progress;
+    }
+
+    private ProgressView progress(Lab lab, Map<String, CheckpointResult> results) {
         LabTemplate template = template(lab);
-        Map<String, CheckpointResult> results = records.results(lab.id);
         List<CheckpointView> views = template.checkpoints().stream().map(c -> view(c, results.get(c.id()))).toList();
         int score = views.stream().filter(v -> v.status() == CheckpointStatus.PASSED).mapToInt(CheckpointView::points).sum();
         boolean completed = views.stream().filter(v -> v.level() == CheckpointDefinition.Level.REQUIRED)
@@ -117,7 +130,7 @@ public class CheckpointService {
     }
 
     private LabEvidence evidence(Lab lab) {
-        return new LabEvidence(lab, watch, client, timelines, database, () -> records.baseline(lab.id));
+        return new LabEvidence(lab, watch, timelines, database, () -> records.baseline(lab.id));
     }
 
     private CheckpointView view(CheckpointDefinition c, CheckpointResult r) {

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.util.HashMap;
 import java.util.List;
@@ -28,20 +27,17 @@ public final class LabEvidence {
 
     private final Lab lab;
     private final LabClusterWatch watch;
-    private final KubernetesClient client;
     private final LabTimeline timelines;
     private final LabDatabase database;
     private final Supplier<Optional<Baseline>> baselineLoader;
     private Timeline timeline;
     private Optional<Baseline> baseline;
-    private final Map<String, Optional<Service>> services = new HashMap<>();
     private final Map<String, List<TableDigest>> digests = new HashMap<>();
 
-    LabEvidence(Lab lab, LabClusterWatch watch, KubernetesClient client, LabTimeline timelines, LabDatabase database,
+    LabEvidence(Lab lab, LabClusterWatch watch, LabTimeline timelines, LabDatabase database,
                 Supplier<Optional<Baseline>> baselineLoader) {
         this.lab = lab;
         this.watch = watch;
-        this.client = client;
         this.timelines = timelines;
         this.database = database;
         this.baselineLoader = baselineLoader;
@@ -73,9 +69,8 @@ public final class LabEvidence {
         return watch.claims(lab.namespace).stream().filter(c -> c.getMetadata().getName().startsWith(prefix)).toList();
     }
 
-    /** Services are not cached by an informer: read once per validation. */
     public Optional<Service> service(String name) {
-        return services.computeIfAbsent(name, n -> Optional.ofNullable(client.services().inNamespace(lab.namespace).withName(n).get()));
+        return watch.service(lab.namespace, name);
     }
 
     public Timeline timeline() {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -43,6 +44,7 @@ public class LabClusterWatch {
     private volatile SharedIndexInformer<Pod> pods;
     private volatile SharedIndexInformer<Namespace> namespaces;
     private volatile SharedIndexInformer<PersistentVolumeClaim> claims;
+    private volatile SharedIndexInformer<Service> services;
 
     LabClusterWatch(KubernetesClient client, Event<LabChanged> changed) {
         this.client = client;
@@ -53,12 +55,14 @@ public class LabClusterWatch {
         statefulSets = client.apps().statefulSets().inAnyNamespace().inform(new Wake<>(), 0);
         pods = client.pods().inAnyNamespace().inform(new Wake<>(), 0);
         claims = client.persistentVolumeClaims().inAnyNamespace().inform(new Wake<>(), 0);
+        // The checks read the headless Service; from a cache, like everything else they read.
+        services = client.services().inAnyNamespace().inform();
         namespaces = client.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).inform(new Wake<>(), 0);
         LOG.info("Watching StatefulSets, pods, PVCs and lab namespaces with shared informers");
     }
 
     void stop(@Observes ShutdownEvent ignored) {
-        for (var informer : java.util.Arrays.asList(statefulSets, pods, claims, namespaces)) {
+        for (var informer : java.util.Arrays.asList(statefulSets, pods, claims, services, namespaces)) {
             if (informer != null) {
                 informer.stop();
             }
@@ -66,7 +70,8 @@ public class LabClusterWatch {
     }
 
     public boolean synced() {
-        return statefulSets != null && statefulSets.hasSynced() && pods.hasSynced() && claims.hasSynced() && namespaces.hasSynced();
+        return statefulSets != null && statefulSets.hasSynced() && pods.hasSynced() && claims.hasSynced() && services.hasSynced()
+                && namespaces.hasSynced();
     }
 
     public LabObservation observe(String namespace) {
@@ -89,6 +94,10 @@ public class LabClusterWatch {
 
     public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
         return Optional.ofNullable(claims.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    }
+
+    public Optional<Service> service(String namespace, String name) {
+        return Optional.ofNullable(services.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
     }
 
     public List<PersistentVolumeClaim> claims(String namespace) {
