@@ -46,7 +46,9 @@ public record LabObservation(boolean statefulSetPresent, int desiredReplicas, in
             }
         }
         for (PodCondition c : pod.getStatus().getConditions()) {
-            if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())) {
+            // A missing or unbound claim is a wait, not a verdict: the scheduler retries once the claim is there.
+            if ("PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())
+                    && (c.getMessage() == null || !c.getMessage().contains("persistentvolumeclaim"))) {
                 return Optional.of("Pod " + name + " cannot be scheduled: " + (c.getMessage() == null ? "no node fits it" : c.getMessage()));
             }
         }

@@ -822,12 +822,8 @@ public final class StatefulSetSimulator implements AutoCloseable {
             return "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
                     + "1 No preemption victims found for incoming pod.";
         }
-        for (String claim : claimNames(pod)) {
-            if (pvcInformer.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + claim) == null) {
-                return "0/1 nodes are available: persistentvolumeclaim \"" + claim + "\" not found. preemption: "
-                        + "0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
-            }
-        }
+        // A claim not (yet) in the cache is not a reason to give up: the controller creates claims before pods,
+        // and the real scheduler retries such a pod; the caller waits for the claim to be Bound.
         return null;
     }
 
