@@ -10,9 +10,12 @@ import dev.labprovisioner.checkpoint.CheckpointService;
 import dev.labprovisioner.checkpoint.rest.CheckpointView;
 import dev.labprovisioner.checkpoint.rest.ProgressView;
 import dev.labprovisioner.sandbox.SandboxSql;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Path;
@@ -26,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.net.URI;
 import java.time.Instant;
 
 /** What a learner reaches with their link, and nothing else: the link is the credential. */
@@ -40,32 +44,59 @@ public class LearnerResource {
     private final LearnerKubeconfigs kubeconfigs;
     private final CheckpointService checkpoints;
     private final SandboxSql sql;
+    private final LearnerPages pages;
 
-    LearnerResource(LearnerLinks links, LearnerKubeconfigs kubeconfigs, CheckpointService checkpoints, SandboxSql sql) {
+    LearnerResource(LearnerLinks links, LearnerKubeconfigs kubeconfigs, CheckpointService checkpoints, SandboxSql sql, LearnerPages pages) {
         this.links = links;
         this.kubeconfigs = kubeconfigs;
         this.checkpoints = checkpoints;
         this.sql = sql;
+        this.pages = pages;
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance page(LearnerPageView view);
+
+        static native TemplateInstance ended(String title, String detail);
     }
 
     @GET
     @Produces(MediaType.TEXT_HTML)
-    @Operation(summary = "The learner's lab page")
+    @Operation(summary = "The learner's lab page", description = "Server-rendered and readable without JavaScript: the steps, how to "
+            + "connect, each checkpoint with a Check button, live progress, time left and (sandbox) the SQL box. A link that is not valid "
+            + "or has ended gets status 404 or 410: an HTML page when the client accepts text/html, problem+json otherwise.")
     @APIResponse(responseCode = "200", description = "An HTML page")
-    public String page(@PathParam("token") String token) {
+    public Response page(@PathParam("token") String token, @HeaderParam("Accept") String accept) {
+        try {
+            return Response.ok(Templates.page(pages.page(lab(token), token))).type(MediaType.TEXT_HTML_TYPE)
+                    .header("Cache-Control", "no-store").build();
+        } catch (ProblemException e) {
+            // A browser gets a page it can show; any other client the API's problem+json.
+            if (accept == null || !accept.contains(MediaType.TEXT_HTML)) {
+                throw e;
+            }
+            var problem = e.problem();
+            String title = problem.status() == 410 ? "This lab has ended" : "This lab link is not valid";
+            return Response.status(problem.status()).type(MediaType.TEXT_HTML_TYPE).entity(Templates.ended(title, problem.detail())).build();
+        }
+    }
+
+    @POST
+    @Path("checkpoints/{checkpointId}/check")
+    @Produces(MediaType.TEXT_HTML)
+    @Operation(summary = "The page's Check button without JavaScript", description = "Validates like POST .../validate, then sends the browser "
+            + "back to the checkpoint on the page (303).")
+    @APIResponse(responseCode = "303", description = "Back to the page")
+    public Response check(@PathParam("token") String token, @PathParam("checkpointId") String checkpointId,
+                          @QueryParam("act") @DefaultValue("false") boolean act) {
         Lab lab = lab(token);
-        String kubeconfigPath = "/learn/" + token + "/kubeconfig";
-        return """
-                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your lab</title>
-                <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-                <body><main><h1>Your PostgreSQL StatefulSet lab</h1>
-                <p>State: <strong id="state">%s</strong></p>
-                <p>Namespace: <code>%s</code></p>
-                <p>Expires: <time>%s</time></p>
-                <p><a href="%s" download="kubeconfig-%s.yaml">Download your kubeconfig</a>, then
-                <code>export KUBECONFIG=$PWD/kubeconfig-%s.yaml</code>.</p>
-                </main></body></html>
-                """.formatted(lab.state, lab.namespace, lab.expiresAt, kubeconfigPath, lab.namespace, lab.namespace);
+        try {
+            checkpoints.validate(lab, checkpointId, act);
+        } catch (ProblemException e) {
+            // The page shows the checkpoint as it stands; a lab that is not READY says so at the top.
+        }
+        return Response.seeOther(URI.create("/learn/" + token + "#cp-" + checkpointId)).build();
     }
 
     @GET

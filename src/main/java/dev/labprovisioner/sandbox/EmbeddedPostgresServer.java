@@ -29,6 +29,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
+                    // Its log goes to the service's: a failing statement (a learner's SQL) must not be echoed there.
+                    .setServerConfig("log_min_error_statement", "panic")
                     .start();
             try (Connection c = pg.getPostgresDatabase().getConnection(); var st = c.createStatement()) {
                 st.execute("CREATE DATABASE " + SERVICE_DATABASE);

@@ -167,7 +167,7 @@ class LabLifecycleTests {
         awaitState(lms, id, "READY");
 
         String page = RestAssured.given().get(path).then().statusCode(200).contentType("text/html").extract().asString();
-        assertThat(page).contains(ns).contains("READY");
+        assertThat(page).contains(ns).contains("Ready");
         String kubeconfig = RestAssured.given().get(path + "/kubeconfig").then().statusCode(200).extract().asString();
         assertThat(kubeconfig).contains("namespace: " + ns).contains("current-context: " + ns)
                 .contains("server: " + k8s.getMasterUrl().toString().replaceAll("/$", ""));
