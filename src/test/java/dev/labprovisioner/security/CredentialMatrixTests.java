@@ -1,0 +1,255 @@
+package dev.labprovisioner.security;
+
+import dev.labprovisioner.Api;
+import dev.labprovisioner.lab.Lab;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every endpoint, called with every kind of credential, and the status each cell must get. On failure it
+ * prints the whole matrix (expected/actual per cell), so a reviewer sees at once what is open to whom.
+ */
+@QuarkusTest
+class CredentialMatrixTests {
+
+    /** The columns: what the caller holds. */
+    enum Credential {
+        NONE, JUNK, REVOKED, READ_ONLY, OWNER, OTHER_CLIENT, ADMIN, LEARNER_THIS_LAB, LEARNER_OTHER_LAB, LEARNER_FORGED, LEARNER_EXPIRED;
+
+        boolean learner() {
+            return name().startsWith("LEARNER_");
+        }
+    }
+
+    /** What an API endpoint needs. */
+    enum Needs { READ, WRITE, ADMIN, ANY_CREDENTIAL, NOTHING }
+
+    /**
+     * One row. {@code target} makes the path's lab or client for a cell (fresh ones for destructive calls);
+     * {@code owned}: the target belongs to the OWNER client, so another client gets 404, not 2xx.
+     */
+    record Row(String name, Needs needs, boolean owned, int ok, Function<Credential, Response> call) {
+    }
+
+    private String owner;
+    private String other;
+    private String readOnly;
+    private String revoked;
+    private String labA;
+    private String tokenA;
+    private String tokenB;
+    private String labB;
+    private String forged;
+    private String expired;
+    private final String course = Api.unique("matrix");
+
+    @Test
+    void everyEndpointAnswersEveryCredentialAsItShould() {
+        setUp();
+        List<Row> rows = apiRows();
+        var learnerRows = learnerRows();
+        var failures = new ArrayList<String>();
+        var table = new StringBuilder(String.format("%-52s", "endpoint \\ credential"));
+        for (Credential c : Credential.values()) {
+            table.append(String.format(" %17s", c));
+        }
+        table.append('\n');
+        for (Row row : rows) {
+            check(row, this::expected, failures, table);
+        }
+        for (Row row : learnerRows) {
+            check(row, this::expectedLearner, failures, table);
+        }
+        writeTable(table.toString());
+        assertThat(failures).as("cells that answered wrongly (expected/actual):%n%s", table).isEmpty();
+    }
+
+    /** The matrix as run, for a reviewer: {@code target/credential-matrix.txt}. */
+    private static void writeTable(String table) {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target/credential-matrix.txt"), table);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void check(Row row, java.util.function.BiFunction<Row, Credential, Integer> expectation, List<String> failures, StringBuilder table) {
+        table.append(String.format("%-52s", row.name()));
+        for (Credential c : Credential.values()) {
+            int expected = expectation.apply(row, c);
+            int actual = row.call().apply(c).statusCode();
+            table.append(String.format(" %17s", expected == actual ? Integer.toString(actual) : expected + "/" + actual + " !!"));
+            if (expected != actual) {
+                failures.add(row.name() + " with " + c + ": expected " + expected + ", got " + actual);
+            }
+        }
+        table.append('\n');
+    }
+
+    /** The rule for /api/** and /q/**: authentication, then scope, then ownership. */
+    private int expected(Row row, Credential c) {
+        if (row.needs() == Needs.NOTHING) {
+            return row.ok();
+        }
+        if (c == Credential.NONE || c == Credential.JUNK || c == Credential.REVOKED || c.learner()) {
+            return 401;
+        }
+        return switch (row.needs()) {
+            case ANY_CREDENTIAL -> row.ok();
+            case ADMIN -> c == Credential.ADMIN ? row.ok() : 403;
+            case READ -> c == Credential.ADMIN || c == Credential.OWNER || !row.owned() ? row.ok() : 404;
+            case WRITE -> c == Credential.READ_ONLY ? 403 : c == Credential.OTHER_CLIENT && row.owned() ? 404 : row.ok();
+            case NOTHING -> row.ok();
+        };
+    }
+
+    /** The rule for /learn/**: the link is the only credential; an API credential never stands in for it. */
+    private int expectedLearner(Row row, Credential c) {
+        return switch (c) {
+            case LEARNER_THIS_LAB, LEARNER_OTHER_LAB -> row.ok();
+            case LEARNER_EXPIRED -> 410;
+            default -> 404;
+        };
+    }
+
+    private void setUp() {
+        owner = Api.lmsClient();
+        other = Api.lmsClient();
+        readOnly = Api.newClient("labs:read");
+        var client = Api.asAdmin().body(Map.of("name", "revoked", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract();
+        revoked = client.path("secret");
+        Api.asAdmin().delete("/api/v1/admin/clients/" + client.path("id")).then().statusCode(200);
+
+        var a = Api.createLab(owner, Api.unique("a"), course).statusCode(202).extract();
+        labA = a.path("id");
+        tokenA = token(a.path("learnerUrl"));
+        var b = Api.createLab(other, Api.unique("b"), course).statusCode(202).extract();
+        labB = b.path("id");
+        tokenB = token(b.path("learnerUrl"));
+        var c = Api.createLab(owner, Api.unique("c"), course).statusCode(202).extract();
+        expired = token(c.path("learnerUrl"));
+        char last = tokenA.charAt(tokenA.length() - 1);
+        forged = tokenA.substring(0, tokenA.length() - 1) + (last == 'A' ? 'B' : 'A');
+        Api.awaitState(owner, labA, "READY");
+        Api.awaitState(other, labB, "READY");
+        // Lab C's time runs out.
+        QuarkusTransaction.requiringNew().run(() -> Lab.update("expiresAt = ?1 where id = ?2", Instant.now().minusSeconds(60),
+                UUID.fromString(c.path("id"))));
+    }
+
+    private static String token(String url) {
+        return url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    private RequestSpecification as(Credential c) {
+        var spec = RestAssured.given().contentType("application/json").redirects().follow(false);
+        String bearer = switch (c) {
+            case NONE -> null;
+            case JUNK -> "lps_" + "j".repeat(43);
+            case REVOKED -> revoked;
+            case READ_ONLY -> readOnly;
+            case OWNER -> owner;
+            case OTHER_CLIENT -> other;
+            case ADMIN -> Api.ADMIN_TOKEN;
+            case LEARNER_THIS_LAB -> tokenA;
+            case LEARNER_OTHER_LAB -> tokenB;
+            case LEARNER_FORGED -> forged;
+            case LEARNER_EXPIRED -> expired;
+        };
+        return bearer == null ? spec : spec.auth().oauth2(bearer);
+    }
+
+    /** A lab of the OWNER client's, for a call that would end it. */
+    private String freshLab() {
+        return Api.createLab(owner, Api.unique("fresh"), course).statusCode(202).extract().path("id");
+    }
+
+    private String freshClient() {
+        return Api.asAdmin().body(Map.of("name", "fresh", "scopes", List.of("labs:read"))).post("/api/v1/admin/clients")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private List<Row> apiRows() {
+        String newLab = "{\"learnerId\":\"%s\",\"courseId\":\"" + course + "\",\"template\":\"postgres-statefulset\"}";
+        return List.of(
+                new Row("GET /api/v1/templates", Needs.READ, false, 200, c -> as(c).get("/api/v1/templates")),
+                new Row("GET /api/v1/labs", Needs.READ, false, 200, c -> as(c).get("/api/v1/labs")),
+                new Row("POST /api/v1/labs", Needs.WRITE, false, 202, c -> as(c).body(newLab.formatted(Api.unique("n"))).post("/api/v1/labs")),
+                new Row("GET /api/v1/labs/{id}", Needs.READ, true, 200, c -> as(c).get("/api/v1/labs/" + labA)),
+                new Row("GET /api/v1/labs/{id}/events", Needs.READ, true, 200, c -> as(c).get("/api/v1/labs/" + labA + "/events")),
+                new Row("GET /api/v1/labs/{id}/progress", Needs.READ, true, 200, c -> as(c).get("/api/v1/labs/" + labA + "/progress")),
+                new Row("POST /api/v1/labs/{id}/extend", Needs.WRITE, true, 200, c -> as(c).body("{\"minutes\":1}").post("/api/v1/labs/" + labA + "/extend")),
+                new Row("POST /api/v1/labs/{id}/retry (not FAILED)", Needs.WRITE, true, 409, c -> as(c).post("/api/v1/labs/" + labA + "/retry")),
+                new Row("POST /api/v1/labs/{id}/validate", Needs.WRITE, true, 200, c -> as(c).post("/api/v1/labs/" + labA + "/validate")),
+                new Row("POST /api/v1/labs/{id}/checkpoints/{cp}/validate", Needs.WRITE, true, 200,
+                        c -> as(c).post("/api/v1/labs/" + labA + "/checkpoints/stable-identity/validate")),
+                new Row("DELETE /api/v1/labs/{id}", Needs.WRITE, true, 202, c -> as(c).delete("/api/v1/labs/" + freshLab())),
+                new Row("GET /api/v1/admin/clients", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/clients")),
+                new Row("POST /api/v1/admin/clients", Needs.ADMIN, false, 201,
+                        c -> as(c).body("{\"name\":\"m\",\"scopes\":[\"labs:read\"]}").post("/api/v1/admin/clients")),
+                new Row("POST /api/v1/admin/clients/{id}/rotate", Needs.ADMIN, false, 200, c -> as(c).post("/api/v1/admin/clients/" + freshClient() + "/rotate")),
+                new Row("DELETE /api/v1/admin/clients/{id}", Needs.ADMIN, false, 200, c -> as(c).delete("/api/v1/admin/clients/" + freshClient())),
+                new Row("GET /api/v1/admin/labs", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/labs?courseId=" + course)),
+                new Row("GET /api/v1/admin/courses/{c}/progress", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/courses/" + course + "/progress")),
+                new Row("POST /api/v1/admin/courses/{c}/labs", Needs.ADMIN, false, 200,
+                        c -> as(c).body("{\"template\":\"postgres-statefulset\",\"learnerIds\":[\"roster-1\"]}").post("/api/v1/admin/courses/" + course + "/labs")),
+                new Row("POST /api/v1/admin/courses/{c}/extend", Needs.ADMIN, false, 200,
+                        c -> as(c).body("{\"minutes\":1}").post("/api/v1/admin/courses/" + course + "/extend")),
+                new Row("DELETE /api/v1/admin/labs/{id}", Needs.ADMIN, false, 202, c -> as(c).delete("/api/v1/admin/labs/" + freshLab())),
+                new Row("POST /api/v1/admin/labs/{id}/reset", Needs.ADMIN, false, 202, c -> as(c).post("/api/v1/admin/labs/" + freshLab() + "/reset")),
+                new Row("GET /api/v1/admin/stats", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/stats")),
+                new Row("GET /api/v1/admin/audit", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/audit")),
+                new Row("GET /q/metrics", Needs.ANY_CREDENTIAL, false, 200, c -> as(c).get("/q/metrics")),
+                new Row("GET /q/openapi", Needs.ANY_CREDENTIAL, false, 200, c -> as(c).get("/q/openapi")),
+                new Row("GET /q/health/ready", Needs.NOTHING, false, 200, c -> as(c).get("/q/health/ready")),
+                new Row("GET /q/health/live", Needs.NOTHING, false, 200, c -> as(c).get("/q/health/live")));
+    }
+
+    /**
+     * The learner's endpoints, where the token is in the path. A learner column puts its token there; an API
+     * column sends its credential as a bearer with a forged link (it must not open anything).
+     */
+    private List<Row> learnerRows() {
+        return List.of(
+                learner("GET /learn/{token}", 200, (spec, t) -> spec.get("/learn/" + t)),
+                learner("GET /learn/{token}/kubeconfig", 200, (spec, t) -> spec.get("/learn/" + t + "/kubeconfig")),
+                learner("GET /learn/{token}/progress", 200, (spec, t) -> spec.get("/learn/" + t + "/progress")),
+                learner("POST /learn/{token}/checkpoints/{cp}/validate", 200, (spec, t) -> spec.post("/learn/" + t + "/checkpoints/stable-identity/validate")),
+                learner("POST /learn/{token}/checkpoints/{cp}/check", 303, (spec, t) -> spec.post("/learn/" + t + "/checkpoints/stable-identity/check")),
+                learner("POST /learn/{token}/pods/{pod}/sql", 200, (spec, t) -> spec.contentType("text/plain").body("SELECT 1")
+                        .post("/learn/" + t + "/pods/postgres-0/sql")));
+    }
+
+    private Row learner(String name, int ok, java.util.function.BiFunction<RequestSpecification, String, Response> call) {
+        var tokens = new EnumMap<Credential, String>(Credential.class);
+        return new Row(name, Needs.NOTHING, false, ok, c -> {
+            tokens.putIfAbsent(Credential.LEARNER_THIS_LAB, tokenA);
+            tokens.putIfAbsent(Credential.LEARNER_OTHER_LAB, tokenB);
+            tokens.putIfAbsent(Credential.LEARNER_FORGED, forged);
+            tokens.putIfAbsent(Credential.LEARNER_EXPIRED, expired);
+            String path = tokens.getOrDefault(c, forged);
+            var spec = c.learner() ? RestAssured.given().redirects().follow(false) : as(c);
+            Response response = call.apply(spec, path);
+            if (c == Credential.LEARNER_OTHER_LAB && name.endsWith("/progress")) {
+                // Another lab's link reaches that lab only.
+                assertThat(response.jsonPath().getString("labId")).isEqualTo(labB);
+            }
+            return response;
+        });
+    }
+}
