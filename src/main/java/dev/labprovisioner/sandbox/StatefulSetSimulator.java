@@ -349,6 +349,16 @@ public final class StatefulSetSimulator implements AutoCloseable {
             OwnerReference ref = controllerRef(pod.getMetadata());
             if (ref != null && uid(sts).equals(ref.getUid())) {
                 owned.put(ordinal, pod);
+            } else if (ref == null && !isTerminating(pod) && selects(sts, pod)) {
+                // An orphan (left by `kubectl delete statefulset --cascade=orphan`) whose labels match the selector
+                // and whose name is one of this set's identities: the controller adopts it ("Non-cascading delete"
+                // in the StatefulSet tutorial: the re-created StatefulSet takes over the Pods left running).
+                Pod adopted = adopt(sts, pod);
+                if (adopted != null) {
+                    owned.put(ordinal, adopted);
+                } else {
+                    blocked.add(ordinal);
+                }
             } else {
                 blocked.add(ordinal);
             }
@@ -459,6 +469,58 @@ public final class StatefulSetSimulator implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Makes the StatefulSet the pod's controller: an ownerReference added to the orphan; null when it may not adopt.
+     * As the controllers' ControllerRefManager does, the StatefulSet is first read afresh from the API, not from the
+     * cache: one being deleted (an orphaning delete marks it first) or gone must not take the pods it just let go.
+     */
+    private Pod adopt(StatefulSet sts, Pod orphan) {
+        StatefulSet fresh = client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
+                .withName(sts.getMetadata().getName()).get();
+        if (fresh == null || !uid(sts).equals(uid(fresh)) || fresh.getMetadata().getDeletionTimestamp() != null) {
+            LOG.debugf("%s: not adopting %s, the StatefulSet is being deleted", key(sts), orphan.getMetadata().getName());
+            return null;
+        }
+        Pod copy = clone(orphan);
+        List<OwnerReference> refs = new ArrayList<>(copy.getMetadata().getOwnerReferences() == null
+                ? List.of() : copy.getMetadata().getOwnerReferences());
+        refs.add(ownerRef(sts));
+        copy.getMetadata().setOwnerReferences(refs);
+        LOG.debugf("%s: adopting orphan pod %s", key(sts), orphan.getMetadata().getName());
+        // carries the orphan's resourceVersion: if it changed meanwhile, the 409 requeues this StatefulSet
+        return client.pods().inNamespace(orphan.getMetadata().getNamespace()).resource(copy).update();
+    }
+
+    /** The StatefulSet's label selector matches the pod's labels (matchLabels and matchExpressions). */
+    static boolean selects(StatefulSet sts, Pod pod) {
+        var selector = sts.getSpec().getSelector();
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        if (selector == null || ((selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
+                && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty()))) {
+            return false; // an empty selector selects nothing for a controller
+        }
+        if (selector.getMatchLabels() != null && !selector.getMatchLabels().entrySet().stream()
+                .allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+            return false;
+        }
+        for (var expression : selector.getMatchExpressions() == null
+                ? List.<io.fabric8.kubernetes.api.model.LabelSelectorRequirement>of() : selector.getMatchExpressions()) {
+            String value = labels.get(expression.getKey());
+            List<String> values = expression.getValues() == null ? List.of() : expression.getValues();
+            boolean matches = switch (expression.getOperator()) {
+                case "In" -> value != null && values.contains(value);
+                case "NotIn" -> value == null || !values.contains(value);
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> false;
+            };
+            if (!matches) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void createPod(StatefulSet sts, int ordinal, String revision, PodTemplateSpec template) {
@@ -662,8 +724,14 @@ public final class StatefulSetSimulator implements AutoCloseable {
         }
         // garbage collector: a pod whose StatefulSet owner is gone is deleted (background cascading deletion)
         if (allOwnersGone(pod.getMetadata())) {
-            LOG.debugf("%s: owner gone, deleting pod", key);
-            deletePod(pod);
+            // The cache may lag: an orphaning delete (--cascade=orphan) removes the pods' ownerReferences just
+            // before the owner goes, and the pod and StatefulSet informers are not in step. Like the garbage
+            // collector, look at the dependent afresh before deleting it.
+            Pod fresh = client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get();
+            if (fresh != null && Objects.equals(uid(fresh), uid(pod)) && allOwnersGone(fresh.getMetadata())) {
+                LOG.debugf("%s: owner gone, deleting pod", key);
+                deletePod(fresh);
+            }
             return;
         }
         if (isFinished(pod)) {
@@ -872,8 +940,12 @@ public final class StatefulSetSimulator implements AutoCloseable {
         }
         // garbage collector: retention policy Delete made the StatefulSet or the condemned pod its owner
         if (allOwnersGone(pvc.getMetadata())) {
-            LOG.debugf("%s: owners gone, deleting claim", key);
-            deleteClaim(pvc);
+            // afresh, as for pods: an orphaning delete may have removed the ownerReferences the cache still shows
+            PersistentVolumeClaim fresh = client.persistentVolumeClaims().inNamespace(ns).withName(pvc.getMetadata().getName()).get();
+            if (fresh != null && Objects.equals(uid(fresh), uid(pvc)) && allOwnersGone(fresh.getMetadata())) {
+                LOG.debugf("%s: owners gone, deleting claim", key);
+                deleteClaim(fresh);
+            }
             return;
         }
         if (pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase())) {

@@ -1,6 +1,7 @@
 package dev.labprovisioner.sandbox;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -13,12 +14,15 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.junit.jupiter.api.AfterAll;
@@ -439,6 +443,277 @@ class StatefulSetSimulatorTest {
         assertTrue(faults.find() && Long.parseLong(faults.group(1)) > 0, stats);
     }
 
+    // ------------------------------------------------------------------ the learner's actions, through any client
+
+    @Test
+    void scalesThroughMergeJsonAndStrategicPatches() {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(postgres(1, "OrderedReady", "postgres:17")).create();
+        awaitReadyPods(ns, "postgres-0");
+
+        // what `kubectl patch --type merge` and fabric8's JSON_MERGE send
+        client.apps().statefulSets().inNamespace(ns).withName("postgres")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":2}}");
+        awaitReadyPods(ns, "postgres-0", "postgres-1");
+
+        // what `kubectl patch --type json` sends
+        client.apps().statefulSets().inNamespace(ns).withName("postgres")
+                .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]");
+        awaitReadyPods(ns, "postgres-0", "postgres-1", "postgres-2");
+
+        // what plain `kubectl patch` sends: a strategic merge patch
+        client.apps().statefulSets().inNamespace(ns).withName("postgres")
+                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"spec\":{\"replicas\":1}}");
+        await().atMost(DEADLINE).until(() -> podNames(ns).equals(List.of("postgres-0")));
+
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("postgres").get();
+        assertEquals(1, sts.getSpec().getReplicas());
+        // the patches touched replicas only
+        assertEquals("postgres:17", sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertEquals("/var/lib/postgresql/data",
+                sts.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().get(0).getMountPath());
+        assertEquals(List.of("postgres-0", "postgres-1", "postgres-2"), eventsOf(ns, "add"));
+        assertEquals(List.of("postgres-2", "postgres-1"), eventsOf(ns, "delete"));
+    }
+
+    @Test
+    void scaleSubresourceServesAScaleAndScalesTheStatefulSet() {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(postgres(1, "OrderedReady", "postgres:17")).create();
+        awaitReadyPods(ns, "postgres-0");
+        String uid = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getMetadata().getUid();
+        String scalePath = "/apis/apps/v1/namespaces/" + ns + "/statefulsets/postgres/scale";
+
+        // GET .../scale: an autoscaling/v1 Scale, not the StatefulSet
+        var get = rawRequest("GET", scalePath, null, null);
+        assertEquals(200, get.statusCode(), get.body());
+        Scale scale = client.getKubernetesSerialization().unmarshal(get.body(), Scale.class);
+        assertEquals("Scale", scale.getKind());
+        assertEquals("autoscaling/v1", scale.getApiVersion());
+        assertEquals("postgres", scale.getMetadata().getName());
+        assertEquals(ns, scale.getMetadata().getNamespace());
+        assertEquals(uid, scale.getMetadata().getUid());
+        assertEquals(1, scale.getSpec().getReplicas());
+        assertEquals("app=postgres", scale.getStatus().getSelector());
+        await().atMost(DEADLINE).until(() -> client.getKubernetesSerialization()
+                .unmarshal(rawRequest("GET", scalePath, null, null).body(), Scale.class).getStatus().getReplicas() == 1);
+
+        // `kubectl scale --replicas=2`: a merge patch of the Scale
+        var patched = rawRequest("PATCH", scalePath, "application/merge-patch+json", "{\"spec\":{\"replicas\":2}}");
+        assertEquals(200, patched.statusCode(), patched.body());
+        Scale afterPatch = client.getKubernetesSerialization().unmarshal(patched.body(), Scale.class);
+        assertEquals("Scale", afterPatch.getKind());
+        assertEquals(2, afterPatch.getSpec().getReplicas());
+        awaitReadyPods(ns, "postgres-0", "postgres-1");
+
+        // a JSON patch of the Scale
+        var jsonPatched = rawRequest("PATCH", scalePath, "application/json-patch+json",
+                "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]");
+        assertEquals(200, jsonPatched.statusCode(), jsonPatched.body());
+        awaitReadyPods(ns, "postgres-0", "postgres-1", "postgres-2");
+
+        // `kubectl scale --current-replicas=3 --replicas=1` (and fabric8's scale(n)): GET the Scale, PUT it back
+        Scale current = client.getKubernetesSerialization().unmarshal(rawRequest("GET", scalePath, null, null).body(), Scale.class);
+        current.getSpec().setReplicas(1);
+        var put = rawRequest("PUT", scalePath, "application/json", client.getKubernetesSerialization().asJson(current));
+        assertEquals(200, put.statusCode(), put.body());
+        assertEquals(1, client.getKubernetesSerialization().unmarshal(put.body(), Scale.class).getSpec().getReplicas());
+        await().atMost(DEADLINE).until(() -> podNames(ns).equals(List.of("postgres-0")));
+        // the same PUT again carries a stale resourceVersion: a conflict, as on a real API server
+        var stale = rawRequest("PUT", scalePath, "application/json", client.getKubernetesSerialization().asJson(current));
+        assertEquals(409, stale.statusCode(), stale.body());
+
+        client.apps().statefulSets().inNamespace(ns).withName("postgres").scale(2);
+        awaitReadyPods(ns, "postgres-0", "postgres-1");
+
+        // every write went to the StatefulSet's spec.replicas and nowhere else
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("postgres").get();
+        assertEquals("StatefulSet", sts.getKind());
+        assertEquals(uid, sts.getMetadata().getUid());
+        assertEquals(2, sts.getSpec().getReplicas());
+        assertEquals("postgres:17", sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertEquals(1, sts.getSpec().getVolumeClaimTemplates().size());
+        assertEquals(404, rawRequest("GET", "/apis/apps/v1/namespaces/" + ns + "/statefulsets/nope/scale", null, null).statusCode());
+        assertEquals(404, rawRequest("PATCH", "/apis/apps/v1/namespaces/" + ns + "/statefulsets/nope/scale",
+                "application/merge-patch+json", "{\"spec\":{\"replicas\":2}}").statusCode());
+    }
+
+    @Test
+    void recreatedFromItsOwnYamlAdoptsTheSameClaims() {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(postgres(2, "OrderedReady", "postgres:17")).create();
+        awaitReadyPods(ns, "postgres-0", "postgres-1");
+        await().atMost(DEADLINE).until(() -> client.apps().statefulSets().inNamespace(ns).withName("postgres").get()
+                .getStatus().getReadyReplicas() == 2);
+        String oldUid = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getMetadata().getUid();
+        Map<String, String> claimUids = Map.of("data-postgres-0", claimUid(ns, "data-postgres-0"),
+                "data-postgres-1", claimUid(ns, "data-postgres-1"));
+        int created = claimsCreated.size();
+
+        // `kubectl get sts postgres -o yaml > sts.yaml`, then resourceVersion and uid deleted by hand: the status,
+        // creationTimestamp and generation stay in the file
+        String yaml = client.getKubernetesSerialization()
+                .asYaml(client.apps().statefulSets().inNamespace(ns).withName("postgres").get())
+                .replaceAll("(?m)^\\s*(resourceVersion|uid):.*\\n", "");
+        assertTrue(yaml.contains("status:") && !yaml.contains("uid:"), yaml);
+
+        // `kubectl delete sts postgres && kubectl create -f sts.yaml`: the old pods may still exist when it comes back
+        client.apps().statefulSets().inNamespace(ns).withName("postgres").delete();
+        await().atMost(DEADLINE).until(() -> client.apps().statefulSets().inNamespace(ns).withName("postgres").get() == null);
+        StatefulSet recreated = client.apps().statefulSets().inNamespace(ns)
+                .load(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))).item();
+        String newUid = client.apps().statefulSets().inNamespace(ns).resource(recreated).create().getMetadata().getUid();
+        assertNotEquals(oldUid, newUid);
+
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            List<Pod> pods = client.pods().inNamespace(ns).list().getItems();
+            assertEquals(List.of("postgres-0", "postgres-1"), pods.stream().map(p -> p.getMetadata().getName()).sorted().toList());
+            for (Pod pod : pods) {
+                assertEquals(newUid, pod.getMetadata().getOwnerReferences().get(0).getUid());
+                assertTrue(StatefulSetSimulator.isRunningAndReady(pod));
+            }
+        });
+        for (int i = 0; i < 2; i++) {
+            Pod pod = client.pods().inNamespace(ns).withName("postgres-" + i).get();
+            assertEquals("data-postgres-" + i, pod.getSpec().getVolumes().stream()
+                    .filter(v -> v.getPersistentVolumeClaim() != null).findFirst().orElseThrow()
+                    .getPersistentVolumeClaim().getClaimName());
+        }
+        // adopted, not re-created: the same claims (same UIDs), no new volume, none deleted
+        claimUids.forEach((name, uid) -> assertEquals(uid, claimUid(ns, name), name));
+        assertEquals(2, client.persistentVolumeClaims().inNamespace(ns).list().getItems().size());
+        assertTrue(claimsCreated.stream().skip(created).noneMatch(claimUids::containsValue), claimsCreated.toString());
+        assertTrue(claimUids.values().stream().noneMatch(claimsDeleted::contains));
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            var status = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getStatus();
+            assertEquals(2, status.getReadyReplicas());
+            assertEquals(status.getUpdateRevision(), status.getCurrentRevision());
+        });
+    }
+
+    @Test
+    void orphanDeleteLeavesThePodsAndTheRecreatedSetAdoptsThem() {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(postgres(2, "OrderedReady", "postgres:17")).create();
+        awaitReadyPods(ns, "postgres-0", "postgres-1");
+        Map<String, String> podUids = podUids(ns);
+        Map<String, String> claimUids = Map.of("data-postgres-0", claimUid(ns, "data-postgres-0"),
+                "data-postgres-1", claimUid(ns, "data-postgres-1"));
+
+        // `kubectl delete statefulset postgres --cascade=orphan`: "the Pods managed by the StatefulSet are left behind
+        // even after the StatefulSet object itself is deleted" (Delete a StatefulSet), with no owner any more
+        client.apps().statefulSets().inNamespace(ns).withName("postgres").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+        await().atMost(DEADLINE).until(() -> client.apps().statefulSets().inNamespace(ns).withName("postgres").get() == null);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertEquals(podUids, podUids(ns), "the garbage collector leaves orphans alone");
+            assertEquals(List.of("postgres-0", "postgres-1"), readyPods(ns));
+        });
+        for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
+            assertTrue(pod.getMetadata().getOwnerReferences() == null || pod.getMetadata().getOwnerReferences().isEmpty(),
+                    pod.getMetadata().getOwnerReferences().toString());
+        }
+        int mark = events.size();
+
+        // re-created with the same selector and template: the orphans are adopted, not replaced
+        String newUid = client.apps().statefulSets().inNamespace(ns).resource(postgres(2, "OrderedReady", "postgres:17"))
+                .create().getMetadata().getUid();
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
+                assertEquals(newUid, pod.getMetadata().getOwnerReferences().get(0).getUid());
+                assertEquals(Boolean.TRUE, pod.getMetadata().getOwnerReferences().get(0).getController());
+            }
+            var status = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getStatus();
+            assertEquals(2, status.getReadyReplicas());
+        });
+        assertEquals(podUids, podUids(ns));
+        assertEquals(List.of(), eventsSince(mark, ns).stream().filter(e -> !e.startsWith("ready")).toList());
+        claimUids.forEach((name, uid) -> assertEquals(uid, claimUid(ns, name)));
+    }
+
+    @Test
+    void recreatedAsParallelScalesUpWithoutWaitingForReady() {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(postgres(1, "OrderedReady", "postgres:17")).create();
+        awaitReadyPods(ns, "postgres-0");
+        String claim0 = claimUid(ns, "data-postgres-0");
+
+        // the API server refuses to change podManagementPolicy in place: the StatefulSet has to be re-created
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> client.apps().statefulSets().inNamespace(ns).withName("postgres")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"podManagementPolicy\":\"Parallel\"}}"));
+        assertEquals(422, refused.getCode());
+        assertTrue(refused.getMessage().contains("updates to statefulset spec for fields other than"), refused.getMessage());
+        assertEquals("OrderedReady", client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getSpec().getPodManagementPolicy());
+
+        client.apps().statefulSets().inNamespace(ns).withName("postgres").delete();
+        await().atMost(DEADLINE).until(() -> podNames(ns).isEmpty());
+        String newUid = client.apps().statefulSets().inNamespace(ns).resource(postgres(1, "Parallel", "postgres:17"))
+                .create().getMetadata().getUid();
+        await().atMost(DEADLINE).until(() -> {
+            Pod pod = client.pods().inNamespace(ns).withName("postgres-0").get();
+            return pod != null && newUid.equals(pod.getMetadata().getOwnerReferences().get(0).getUid())
+                    && StatefulSetSimulator.isRunningAndReady(pod);
+        });
+        assertEquals(claim0, claimUid(ns, "data-postgres-0"));
+        int mark = events.size();
+
+        client.apps().statefulSets().inNamespace(ns).withName("postgres")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":3}}");
+        awaitReadyPods(ns, "postgres-0", "postgres-1", "postgres-2");
+        List<String> after = eventsSince(mark, ns);
+        // "Parallel pod management tells the StatefulSet controller to launch ... all Pods in parallel, and to not
+        // wait for Pods to become Running and Ready": postgres-2 exists before postgres-1 is Ready
+        assertTrue(after.indexOf("add postgres-1") >= 0 && after.indexOf("add postgres-2") >= 0, after.toString());
+        assertTrue(after.indexOf("add postgres-1") < after.indexOf("ready postgres-1"), after.toString());
+        assertTrue(after.indexOf("add postgres-2") < after.indexOf("ready postgres-1"), after.toString());
+        assertEquals(claim0, claimUid(ns, "data-postgres-0"));
+    }
+
+    @Test
+    void setEnvStrategicPatchRollsPodsFromTheHighestOrdinalDown() {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(postgres(3, "OrderedReady", "postgres:17")).create();
+        awaitReadyPods(ns, "postgres-0", "postgres-1", "postgres-2");
+        await().atMost(DEADLINE).until(() -> client.apps().statefulSets().inNamespace(ns).withName("postgres").get()
+                .getStatus().getCurrentRevision() != null);
+        String oldRevision = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getStatus().getCurrentRevision();
+        Map<String, String> claimUids = List.of(0, 1, 2).stream()
+                .collect(Collectors.toMap(i -> "data-postgres-" + i, i -> claimUid(ns, "data-postgres-" + i)));
+        int mark = events.size();
+
+        // what `kubectl set env statefulset/postgres POSTGRES_INITDB_ARGS=--data-checksums` sends: a strategic merge
+        // patch whose containers list is merged by name (a JSON merge patch would replace the whole list)
+        var response = rawRequest("PATCH", "/apis/apps/v1/namespaces/" + ns + "/statefulsets/postgres",
+                "application/strategic-merge-patch+json",
+                "{\"spec\":{\"template\":{\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"postgres\"}],"
+                        + "\"containers\":[{\"env\":[{\"name\":\"POSTGRES_INITDB_ARGS\",\"value\":\"--data-checksums\"}],"
+                        + "\"name\":\"postgres\"}]}}}}");
+        assertEquals(200, response.statusCode(), response.body());
+        StatefulSet patched = client.apps().statefulSets().inNamespace(ns).withName("postgres").get();
+        var container = patched.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(1, patched.getSpec().getTemplate().getSpec().getContainers().size());
+        assertEquals("postgres:17", container.getImage(), "the container kept what the patch did not name");
+        assertEquals("/var/lib/postgresql/data", container.getVolumeMounts().get(0).getMountPath());
+        assertEquals("--data-checksums", container.getEnv().get(0).getValue());
+
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            var status = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getStatus();
+            assertNotEquals(oldRevision, status.getUpdateRevision());
+            assertEquals(status.getUpdateRevision(), status.getCurrentRevision());
+            assertEquals(3, status.getUpdatedReplicas());
+            assertEquals(3, status.getReadyReplicas());
+        });
+        // each pod is replaced only once its successor's replacement is Running and Ready
+        assertEquals(List.of("delete postgres-2", "add postgres-2", "ready postgres-2",
+                "delete postgres-1", "add postgres-1", "ready postgres-1",
+                "delete postgres-0", "add postgres-0", "ready postgres-0"), eventsSince(mark, ns));
+        for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
+            assertEquals("--data-checksums", pod.getSpec().getContainers().get(0).getEnv().get(0).getValue());
+            assertEquals("postgres:17", pod.getSpec().getContainers().get(0).getImage());
+        }
+        claimUids.forEach((name, uid) -> assertEquals(uid, claimUid(ns, name)));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String newNamespace() {
@@ -488,6 +763,11 @@ class StatefulSetSimulatorTest {
                 .map(p -> p.getMetadata().getName()).sorted().toList();
     }
 
+    private static Map<String, String> podUids(String ns) {
+        return client.pods().inNamespace(ns).list().getItems().stream()
+                .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
+    }
+
     private static String claimUid(String ns, String name) {
         PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
         return pvc == null ? null : pvc.getMetadata().getUid();
@@ -508,6 +788,33 @@ class StatefulSetSimulatorTest {
         int i = events.indexOf(event.substring(0, space) + " " + ns + "/" + event.substring(space + 1));
         assertTrue(i >= 0, event + " not seen in " + events);
         return i;
+    }
+
+    /** Pod events of one namespace since {@code mark}, as "add postgres-0". */
+    private static List<String> eventsSince(int mark, String ns) {
+        return events.subList(mark, events.size()).stream()
+                .filter(e -> e.contains(" " + ns + "/"))
+                .map(e -> e.substring(0, e.indexOf(' ')) + " " + e.substring(e.indexOf('/') + 1))
+                .toList();
+    }
+
+    /** A request as another client (kubectl, client-go) would send it, straight over HTTP. */
+    private static java.net.http.HttpResponse<String> rawRequest(String method, String path, String contentType, String body) {
+        try {
+            var builder = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + path))
+                    .timeout(Duration.ofSeconds(10)).header("Accept", "application/json")
+                    .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                            : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            if (contentType != null) {
+                builder.header("Content-Type", contentType);
+            }
+            return java.net.http.HttpClient.newHttpClient().send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** POST to the sandbox API's own control path (not a Kubernetes path). */
