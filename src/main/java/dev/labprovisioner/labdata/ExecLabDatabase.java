@@ -45,6 +45,11 @@ final class ExecLabDatabase implements LabDatabase {
         return parse(run(lab, pod, DIGEST_SQL));
     }
 
+    /** What runs in the pod: {@code sh -c SCRIPT sh <sql>}; the password comes on stdin. */
+    static String[] command(String sql) {
+        return new String[]{"sh", "-c", SCRIPT, "sh", sql};
+    }
+
     static List<TableDigest> parse(String output) throws LabDataException {
         var tables = new ArrayList<TableDigest>();
         for (String line : output.split("\n")) {
@@ -67,7 +72,7 @@ final class ExecLabDatabase implements LabDatabase {
         var err = new ByteArrayOutputStream();
         try (ExecWatch exec = client.pods().inNamespace(lab.namespace).withName(name).inContainer(container)
                 .redirectingInput().writingOutput(out).writingError(err)
-                .exec("sh", "-c", SCRIPT, "sh", sql)) {
+                .exec(command(sql))) {
             exec.getInput().write((password(lab) + "\n").getBytes(StandardCharsets.UTF_8));
             exec.getInput().flush();
             int code = exec.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);

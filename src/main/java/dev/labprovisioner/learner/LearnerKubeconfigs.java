@@ -47,7 +47,8 @@ public class LearnerKubeconfigs {
         } else {
             server = config.cluster().learnerApiUrl().orElse(client.getConfiguration().getMasterUrl());
             long seconds = Math.max(MIN_TOKEN_SECONDS, Duration.between(Instant.now(), lab.expiresAt).toSeconds());
-            TokenRequest request = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(seconds).endSpec().build();
+            TokenRequest request = new TokenRequestBuilder().withNewMetadata().withName(LabNames.LEARNER_ACCOUNT).endMetadata()
+                    .withNewSpec().withExpirationSeconds(seconds).endSpec().build();
             token = calls.call("token for the learner of " + lab.namespace, () -> client.serviceAccounts()
                     .inNamespace(lab.namespace).withName(LabNames.LEARNER_ACCOUNT).tokenRequest(request)).getStatus().getToken();
             caData = caData();

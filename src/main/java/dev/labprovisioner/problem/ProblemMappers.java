@@ -83,6 +83,14 @@ public class ProblemMappers {
         return Problem.of(status, title, detail).toResponse();
     }
 
+    /** The cluster failed the request (after the retries of {@code KubernetesCalls}): the caller may try again. */
+    @ServerExceptionMapper
+    public Response kubernetes(io.fabric8.kubernetes.client.KubernetesClientException e) {
+        LOG.errorf("The Kubernetes API failed a request: %d %s", e.getCode(), e.getMessage());
+        return Problem.of(Response.Status.SERVICE_UNAVAILABLE, "The Kubernetes API did not do what was asked just now; try again in a moment.")
+                .toResponse();
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("Unexpected error while serving a request", e);

@@ -22,7 +22,7 @@ import static org.hamcrest.Matchers.equalTo;
  * {@code target/learner-page.png}.
  * <p>
  * Needs {@code /usr/bin/chromium} and {@code npm ci} in {@code src/test/browser} (what {@code .ci/run} installs).
- * Without them the test is skipped, unless {@code LABS_BROWSER_TESTS=required} (set by CI) makes it fail.
+ * Without them the test is skipped, unless {@code LABS_REQUIRE_TEST_TOOLS=true} (set by CI) makes it fail.
  */
 @QuarkusTest
 class LearnerPageBrowserTests {
@@ -65,7 +65,7 @@ class LearnerPageBrowserTests {
         boolean chromium = Files.isExecutable(Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")));
         boolean playwright = Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core"));
         String missing = (chromium ? "" : "chromium (apt-get install chromium) ") + (playwright ? "" : "playwright-core (cd src/test/browser && npm ci)");
-        if ("required".equals(System.getenv("LABS_BROWSER_TESTS"))) {
+        if ("true".equals(System.getenv("LABS_REQUIRE_TEST_TOOLS"))) {
             assertThat(missing).as("browser test prerequisites").isEmpty();
         }
         Assumptions.assumeTrue(missing.isEmpty(), "Skipping the browser test, missing: " + missing);

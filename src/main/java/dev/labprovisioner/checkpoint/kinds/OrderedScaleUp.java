@@ -7,7 +7,6 @@ import dev.labprovisioner.template.CheckpointDefinition;
 import dev.labprovisioner.timeline.TimelineEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,14 +23,13 @@ public class OrderedScaleUp implements CheckpointKind {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         int n = checkpoint.intParam("replicas", 3);
-        Object found = PodOrder.replicas(lab, n);
-        if (found instanceof String problem) {
-            return Verdict.fail(problem);
+        var found = PodOrder.replicas(lab, n);
+        if (!found.ok()) {
+            return Verdict.fail(found.problem());
         }
-        var replicas = (List<PodOrder.Replica>) found;
+        var replicas = found.replicas();
         Map<String, Object> evidence = Map.of("replicas", PodOrder.evidence(replicas));
         for (var replica : replicas.subList(1, replicas.size())) {
             if (replica.created().isEmpty()) {

@@ -7,7 +7,6 @@ import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.template.CheckpointDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,7 +23,6 @@ public class ParallelStart implements CheckpointKind {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         int n = checkpoint.intParam("replicas", 3);
         var sts = lab.statefulSet();
@@ -37,11 +35,11 @@ public class ParallelStart implements CheckpointKind {
                     + ". The policy cannot be changed in place: delete the StatefulSet (the volumes stay) and re-create it with podManagementPolicy: Parallel.",
                     Map.of("podManagementPolicy", policy));
         }
-        Object found = PodOrder.replicas(lab, n);
-        if (found instanceof String problem) {
-            return Verdict.fail(problem, Map.of("podManagementPolicy", policy));
+        var found = PodOrder.replicas(lab, n);
+        if (!found.ok()) {
+            return Verdict.fail(found.problem(), Map.of("podManagementPolicy", policy));
         }
-        var replicas = (List<PodOrder.Replica>) found;
+        var replicas = found.replicas();
         Map<String, Object> evidence = Map.of("podManagementPolicy", policy, "replicas", PodOrder.evidence(replicas));
         for (var replica : replicas.subList(1, replicas.size())) {
             var created = replica.created();

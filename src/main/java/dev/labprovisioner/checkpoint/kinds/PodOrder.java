@@ -37,6 +37,17 @@ final class PodOrder {
         }
     }
 
+    /** Either the replicas, all Ready on their own Bound claims, or what stands in the way, in words. */
+    record Found(List<Replica> replicas, String problem) {
+        static Found problem(String problem) {
+            return new Found(List.of(), problem);
+        }
+
+        boolean ok() {
+            return problem == null;
+        }
+    }
+
     private PodOrder() {
     }
 
@@ -48,7 +59,7 @@ final class PodOrder {
      * Pods 0..n-1 Ready, each mounting its own Bound {@code data-postgres-<i>}; otherwise the first thing
      * missing, in words ("2 of 3 replicas Ready: postgres-2 is Pending").
      */
-    static Object replicas(LabEvidence lab, int n) {
+    static Found replicas(LabEvidence lab, int n) {
         int ready = 0;
         String firstProblem = null;
         for (int i = 0; i < n; i++) {
@@ -63,22 +74,22 @@ final class PodOrder {
             int desired = lab.statefulSet().map(s -> s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas()).orElse(0);
             String scaled = lab.statefulSet().isEmpty() ? " The StatefulSet " + LabNames.STATEFULSET + " does not exist."
                     : desired < n ? " The StatefulSet asks for " + desired + " replica" + (desired == 1 ? "" : "s") + "; scale it to " + n + "." : "";
-            return ready + " of " + n + " replicas Ready: " + firstProblem + "." + scaled;
+            return Found.problem(ready + " of " + n + " replicas Ready: " + firstProblem + "." + scaled);
         }
         List<Replica> replicas = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Pod pod = lab.pod(LabNames.podName(i)).orElseThrow();
             String claimName = LabNames.claimName(i);
             if (!LabEvidence.claimOf(pod).map(claimName::equals).orElse(false)) {
-                return pod.getMetadata().getName() + " does not mount its own claim " + claimName + ".";
+                return Found.problem(pod.getMetadata().getName() + " does not mount its own claim " + claimName + ".");
             }
             var claim = lab.claim(claimName);
             if (claim.isEmpty() || claim.get().getStatus() == null || !"Bound".equals(claim.get().getStatus().getPhase())) {
-                return "The claim " + claimName + " of " + pod.getMetadata().getName() + " is not Bound.";
+                return Found.problem("The claim " + claimName + " of " + pod.getMetadata().getName() + " is not Bound.");
             }
             replicas.add(new Replica(i, pod, claim.get(), lab.timeline().created(pod.getMetadata().getUid())));
         }
-        return replicas;
+        return new Found(replicas, null);
     }
 
     static List<Map<String, Object>> evidence(List<Replica> replicas) {

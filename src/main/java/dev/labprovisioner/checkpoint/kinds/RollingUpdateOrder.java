@@ -11,7 +11,6 @@ import dev.labprovisioner.timeline.TimelineEvent.Type;
 import dev.labprovisioner.timeline.TimelineRecorder;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,7 +28,6 @@ public class RollingUpdateOrder implements CheckpointKind {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         int n = checkpoint.intParam("replicas", 3);
         var sts = lab.statefulSet();
@@ -37,11 +35,11 @@ public class RollingUpdateOrder implements CheckpointKind {
             return Verdict.fail("The StatefulSet " + LabNames.STATEFULSET + " does not exist.");
         }
         String template = TimelineRecorder.fingerprint(sts.get().getSpec().getTemplate().getSpec().getContainers());
-        Object found = PodOrder.replicas(lab, n);
-        if (found instanceof String problem) {
-            return Verdict.fail(problem);
+        var found = PodOrder.replicas(lab, n);
+        if (!found.ok()) {
+            return Verdict.fail(found.problem());
         }
-        var replicas = (List<PodOrder.Replica>) found;
+        var replicas = found.replicas();
         Map<String, Object> evidence = Map.of("template", template, "replicas", PodOrder.evidence(replicas));
         for (var replica : replicas) {
             String running = TimelineRecorder.fingerprint(replica.pod().getSpec().getContainers());
