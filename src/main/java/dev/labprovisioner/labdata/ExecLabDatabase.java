@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 final class ExecLabDatabase implements LabDatabase {
 
     private static final String FIELD_SEPARATOR = "\u001f";
+    private static final int MAX_OUTPUT = 1 << 20;
     /** $1 is the SQL; the password is the first line of stdin. */
     private static final String SCRIPT = "IFS= read -r PGPASSWORD; export PGPASSWORD; exec psql -h 127.0.0.1 -U "
             + LabNames.POSTGRES_USER + " -d " + LabNames.POSTGRES_DATABASE
@@ -60,7 +61,11 @@ final class ExecLabDatabase implements LabDatabase {
             if (f.length != 3) {
                 throw new LabDataException("Unexpected psql output: " + line);
             }
-            tables.add(new TableDigest(f[0], Long.parseLong(f[1].trim()), f[2].trim()));
+            try {
+                tables.add(new TableDigest(f[0], Long.parseLong(f[1].trim()), f[2].trim()));
+            } catch (NumberFormatException e) {
+                throw new LabDataException("Unexpected psql output: " + line);
+            }
         }
         return tables;
     }
@@ -68,15 +73,16 @@ final class ExecLabDatabase implements LabDatabase {
     private String run(Lab lab, Pod pod, String sql) throws LabDataException {
         String name = pod.getMetadata().getName();
         String container = pod.getSpec().getContainers().get(0).getName();
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
+        var out = new Bounded(MAX_OUTPUT);
+        var err = new Bounded(MAX_OUTPUT);
         try (ExecWatch exec = client.pods().inNamespace(lab.namespace).withName(name).inContainer(container)
                 .redirectingInput().writingOutput(out).writingError(err)
                 .exec(command(sql))) {
             exec.getInput().write((password(lab) + "\n").getBytes(StandardCharsets.UTF_8));
             exec.getInput().flush();
-            int code = exec.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (code != 0) {
+            Integer code = exec.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // null: the connection closed before the container reported how psql ended.
+            if (code == null || code != 0 || out.overflowed()) {
                 throw new LabDataException("psql in " + name + " failed: " + err.toString(StandardCharsets.UTF_8).trim());
             }
             return out.toString(StandardCharsets.UTF_8);
@@ -87,6 +93,36 @@ final class ExecLabDatabase implements LabDatabase {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LabDataException("Interrupted while reading the database of " + name, e);
+        }
+    }
+
+    /** Keeps at most {@code limit} bytes: a container that floods its output cannot fill the service's memory. */
+    private static final class Bounded extends ByteArrayOutputStream {
+        private final int limit;
+        private boolean overflowed;
+
+        Bounded(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            int room = Math.max(0, limit - count);
+            overflowed |= len > room;
+            super.write(b, off, Math.min(len, room));
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (count < limit) {
+                super.write(b);
+            } else {
+                overflowed = true;
+            }
+        }
+
+        synchronized boolean overflowed() {
+            return overflowed;
         }
     }
 

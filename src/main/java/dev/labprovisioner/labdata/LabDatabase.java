@@ -13,13 +13,14 @@ public interface LabDatabase {
 
     /**
      * Every table outside the system schemas, with its row count and an MD5 of its rows sorted as text: one
-     * statement, so that {@code psql -c} and JDBC run the same thing.
+     * statement, so that {@code psql -c} and JDBC run the same thing. Every function is named with its schema,
+     * so a learner's lookalike in {@code public} is never called.
      */
     String DIGEST_SQL = """
-            SELECT format('%I.%I', n.nspname, c.relname),
-                   (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text,
-                   (xpath('/row/h/text()', query_to_xml(format('SELECT md5(coalesce(string_agg(t::text, chr(10) ORDER BY t::text), '''')) AS h FROM %I.%I t', n.nspname, c.relname), false, true, '')))[1]::text
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+                   (pg_catalog.xpath('/row/n/text()', pg_catalog.query_to_xml(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text,
+                   (pg_catalog.xpath('/row/h/text()', pg_catalog.query_to_xml(pg_catalog.format('SELECT pg_catalog.md5(coalesce(pg_catalog.string_agg(t::text, pg_catalog.chr(10) ORDER BY t::text), '''')) AS h FROM %I.%I t', n.nspname, c.relname), false, true, '')))[1]::text
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1""";
 

@@ -96,7 +96,8 @@ public class LearnerResource {
         } catch (ProblemException e) {
             // The page shows the checkpoint as it stands; a lab that is not READY says so at the top.
         }
-        return Response.seeOther(URI.create("/learn/" + token + "#cp-" + checkpointId)).build();
+        return Response.seeOther(URI.create("/learn/" + token + "#cp-"
+                + java.net.URLEncoder.encode(checkpointId, java.nio.charset.StandardCharsets.UTF_8))).build();
     }
 
     @GET

@@ -25,16 +25,17 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
     private static final String DUPLICATE_DATABASE = "42P04";
     private static final String DUPLICATE_OBJECT = "42710";
     /**
-     * Who the learner's SQL runs as: owner of every volume database but no superuser, so it can do what the
-     * lab's {@code postgres} user does to its own data and nothing to the server ({@code COPY ... PROGRAM},
-     * other roles, files).
+     * The learner's SQL and the service's checks run as the volume's own role, never as a superuser: what the
+     * learner writes (functions, search_path tricks) then runs with no more rights than the learner has.
      */
-    public static final String LEARNER_ROLE = "lab_learner";
+    private static final String CHECK_OPTIONS = "-c search_path=pg_catalog,pg_temp";
+    /** The most a result may hold in the driver's memory: a learner's {@code repeat('x', 5e8)} fails, not the JVM. */
+    static final String MAX_RESULT_BUFFER = "16M";
+    private static final int CONNECTION_LIMIT = 4;
 
     private final String serverUrl;
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
     private final Set<String> created = ConcurrentHashMap.newKeySet();
-    private volatile boolean learnerRoleExists;
     // Off the simulator's thread: dropping a database can wait for its sessions to end.
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sandbox-claim-databases");
@@ -65,6 +66,7 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
         executor.execute(() -> {
             try (Connection c = admin(); var st = c.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+                st.execute("DROP ROLE IF EXISTS " + db);
             } catch (SQLException e) {
                 LOG.warnf("Sandbox volume database %s could not be dropped: %s", db, e.getMessage());
             }
@@ -72,49 +74,66 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
     }
 
     /**
-     * A connection to the database behind a claim (created on first use), as the superuser {@code postgres}:
-     * what the service's checks read.
+     * A connection for the service's checks to the database behind a claim (created on first use): as the
+     * volume's own unprivileged role, with only {@code pg_catalog} on the search path (checks name tables in
+     * full), so nothing the learner defined can stand in for a built-in function.
      */
     public Connection open(String claimUid) throws SQLException {
-        return DriverManager.getConnection(ensure(claimUid), "postgres", "");
+        var props = properties(claimUid);
+        props.setProperty("options", CHECK_OPTIONS);
+        return DriverManager.getConnection(ensure(claimUid), props);
     }
 
-    /** Like {@link #open} but as {@link #LEARNER_ROLE}: what the learner's SQL runs as. */
+    /** A connection for the learner's SQL: the volume's own role, nothing more (what {@code psql} in the pod would be). */
     public Connection openAsLearner(String claimUid) throws SQLException {
-        return DriverManager.getConnection(ensure(claimUid), LEARNER_ROLE, "");
+        return DriverManager.getConnection(ensure(claimUid), properties(claimUid));
     }
 
+    private static java.util.Properties properties(String claimUid) {
+        var props = new java.util.Properties();
+        props.setProperty("user", databaseName(claimUid));
+        props.setProperty("password", "");
+        props.setProperty("maxResultBuffer", MAX_RESULT_BUFFER);
+        return props;
+    }
+
+    /**
+     * The volume's database and its role, made once: the database belongs to {@code postgres} and only that
+     * role may connect to it; the role owns the {@code public} schema and may create schemas and temporary
+     * tables there, and nothing else on the server (no superuser, no other database, a connection limit).
+     */
     private String ensure(String claimUid) throws SQLException {
         if (deleted.contains(claimUid)) {
             throw new SQLException("The volume of claim " + claimUid + " was deleted, and its data with it");
         }
         String db = databaseName(claimUid);
+        String url = serverUrl.substring(0, serverUrl.lastIndexOf('/') + 1) + db;
         if (!created.contains(claimUid)) {
             try (Connection c = admin(); var st = c.createStatement()) {
-                ensureLearnerRole(st);
-                st.execute("CREATE DATABASE " + db + " OWNER " + LEARNER_ROLE);
-            } catch (SQLException e) {
-                if (!DUPLICATE_DATABASE.equals(e.getSQLState())) {
-                    throw e;
+                try {
+                    st.execute("CREATE ROLE " + db + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS"
+                            + " CONNECTION LIMIT " + CONNECTION_LIMIT);
+                } catch (SQLException e) {
+                    if (!DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                        throw e;
+                    }
                 }
+                try {
+                    st.execute("CREATE DATABASE " + db);
+                } catch (SQLException e) {
+                    if (!DUPLICATE_DATABASE.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+                st.execute("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
+                st.execute("GRANT CONNECT, TEMPORARY, CREATE ON DATABASE " + db + " TO " + db);
+            }
+            try (Connection c = DriverManager.getConnection(url, "postgres", ""); var st = c.createStatement()) {
+                st.execute("ALTER SCHEMA public OWNER TO " + db);
             }
             created.add(claimUid);
         }
-        return serverUrl.substring(0, serverUrl.lastIndexOf('/') + 1) + db;
-    }
-
-    private void ensureLearnerRole(java.sql.Statement st) throws SQLException {
-        if (learnerRoleExists) {
-            return;
-        }
-        try {
-            st.execute("CREATE ROLE " + LEARNER_ROLE + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
-        } catch (SQLException e) {
-            if (!DUPLICATE_OBJECT.equals(e.getSQLState())) {
-                throw e;
-            }
-        }
-        learnerRoleExists = true;
+        return url;
     }
 
     private Connection admin() throws SQLException {

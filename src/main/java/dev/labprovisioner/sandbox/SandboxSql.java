@@ -27,6 +27,7 @@ import java.util.List;
 public class SandboxSql {
 
     static final int MAX_SQL_LENGTH = 65_536;
+    static final int MAX_CELL = 4_096;
 
     /** One statement's outcome: rows (with their column names) or the number of rows it changed. */
     public record StatementResult(List<String> columns, List<List<Object>> rows, Boolean truncated, Integer updateCount) {
@@ -65,7 +66,8 @@ public class SandboxSql {
             throw ProblemException.conflict("Pod " + podName + " is not Ready, so nothing answers there (kubectl exec would fail too).");
         }
         try (Connection c = sandbox.openVolume(pod, watch, true); Statement st = c.createStatement()) {
-            st.execute("SET statement_timeout = " + config.checks().sqlTimeout().toMillis());
+            // Enforced by the driver (it cancels the statement): a SET statement_timeout in the learner's SQL cannot lift it.
+            st.setQueryTimeout((int) Math.max(1, config.checks().sqlTimeout().toSeconds()));
             st.setMaxRows(config.checks().sqlMaxRows() + 1);
             var results = new ArrayList<StatementResult>();
             boolean isResultSet = st.execute(sql);
@@ -85,6 +87,10 @@ public class SandboxSql {
             }
             return new SqlResult(podName, results);
         } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState())) {
+                throw new ProblemException(Problem.of(Response.Status.BAD_REQUEST.getStatusCode(), "SQL error",
+                        "The statement ran longer than " + config.checks().sqlTimeout().toSeconds() + " s and was cancelled."));
+            }
             throw new ProblemException(Problem.of(Response.Status.BAD_REQUEST.getStatusCode(), "SQL error",
                     e.getMessage() == null ? "The statement failed (SQLSTATE " + e.getSQLState() + ")." : e.getMessage()));
         }
@@ -106,7 +112,13 @@ public class SandboxSql {
             var row = new ArrayList<Object>(columns.size());
             for (int i = 1; i <= columns.size(); i++) {
                 Object v = rs.getObject(i);
-                row.add(v == null || v instanceof Number || v instanceof Boolean ? v : rs.getString(i));
+                if (v == null || v instanceof Number || v instanceof Boolean) {
+                    row.add(v);
+                } else {
+                    String text = rs.getString(i);
+                    // A page shows a value, not a megabyte of it.
+                    row.add(text.length() > MAX_CELL ? text.substring(0, MAX_CELL) + "… (" + text.length() + " characters)" : text);
+                }
             }
             rows.add(row);
         }

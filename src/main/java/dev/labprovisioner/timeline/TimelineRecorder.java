@@ -91,6 +91,8 @@ public class TimelineRecorder {
 
     void stop(@Observes ShutdownEvent ignored) {
         if (writer != null) {
+            // What was seen before the shutdown is still written (a restart's re-list cannot tell its order).
+            flush(Duration.ofSeconds(5));
             writer.interrupt();
         }
     }
@@ -167,6 +169,7 @@ public class TimelineRecorder {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
+                // Not a database outage (those are retried): a bug; the batch cannot be written.
                 LOG.errorf(e, "Could not record %d timeline events", batch.size());
             } finally {
                 if (!batch.isEmpty()) {
@@ -180,7 +183,11 @@ public class TimelineRecorder {
         }
     }
 
-    private void write(List<Seen> batch) {
+    /**
+     * Writes one batch, retrying (with a growing pause) until the database takes it: a batch is never dropped,
+     * because a check that reads a timeline with holes would judge an order it did not see.
+     */
+    private void write(List<Seen> batch) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
                 int rows = 0;
@@ -208,16 +215,8 @@ public class TimelineRecorder {
                 }
                 return;
             } catch (SQLException e) {
-                if (attempt >= 5) {
-                    throw new IllegalStateException(e);
-                }
-                LOG.warnf("Timeline write failed (attempt %d), retrying: %s", attempt, e.getMessage());
-                try {
-                    Thread.sleep(100L * attempt);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                LOG.warnf("Timeline write of %d events failed (attempt %d), retrying: %s", batch.size(), attempt, e.getMessage());
+                Thread.sleep(Math.min(5_000L, 100L * attempt));
             }
         }
     }

@@ -50,7 +50,7 @@ public final class ProvisioningBenchmark {
     static final int WARMUP = Integer.getInteger("warmup", 500);
     static final int WORKERS = Integer.getInteger("workers", 4);
     static final String JAVA_OPTS = System.getProperty("serviceJavaOpts",
-            "-Xmx128m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m");
+            "-Xmx128m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MaxMetaspaceSize=128m");
     /** Held so that the level sticks (JUL keeps loggers weakly): the in-process API logs every request at INFO. */
     static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -164,6 +164,9 @@ class CheckpointTests {
                     .body("message", containsString("postgres-0 has not been deleted since write-data recorded your data"));
             String before = lab.kube.pods().inNamespace(lab.namespace).withName("postgres-0").get().getMetadata().getUid();
             lab.deletePod("postgres-0");
+            // Checking the data again after the deletion keeps the baseline: the deletion still counts.
+            await().atMost(SETTLE).untilAsserted(() -> lab.validate("write-data").body("status", equalTo("PASSED"))
+                    .body("message", containsString("the same data as your baseline")));
             lab.awaitStatus("pod-identity-survives-deletion", "PASSED")
                     .body("checkpoints.find { it.id == 'pod-identity-survives-deletion' }.evidence.deletedPodUid", equalTo(before))
                     .body("checkpoints.find { it.id == 'pod-identity-survives-deletion' }.evidence.podUid", not(equalTo(before)));
@@ -183,6 +186,9 @@ class CheckpointTests {
             awaitMessage(lab, "statefulset-delete-keeps-volumes", "The claim data-postgres-0 was deleted at");
             awaitMessage(lab, "pod-identity-survives-deletion", "data-postgres-0 is a new claim");
             lab.validate("pod-identity-survives-deletion").body("status", equalTo("FAILED"));
+            // Nor will the service delete a postgres-0 that is not on the claim the data was recorded on.
+            lab.validateActing("pod-identity-survives-deletion").statusCode(409).contentType("application/problem+json")
+                    .body("detail", containsString("will not delete it"));
         }
     }
 

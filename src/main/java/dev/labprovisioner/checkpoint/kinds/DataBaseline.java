@@ -56,10 +56,20 @@ public class DataBaseline implements CheckpointKind {
         }
         Map<String, String> claimUids = new TreeMap<>();
         lab.claimsOfStatefulSet().forEach(c -> claimUids.put(c.getMetadata().getName(), c.getMetadata().getUid()));
+        long rows = filled.stream().mapToLong(TableDigest::rows).sum();
+        String claimName = LabEvidence.claimOf(pod).orElse(null);
+        var kept = lab.baseline().filter(b -> b.tables().equals(filled)
+                && java.util.Objects.equals(b.claimUids().get(claimName), claimUids.get(claimName)));
+        if (kept.isPresent()) {
+            // Same data on the same volume: the baseline stays, with its time, so a pod deleted since still counts.
+            evidence.put("claimUids", kept.get().claimUids());
+            evidence.put("baselineTakenAt", kept.get().takenAt().toString());
+            return Verdict.pass("Found " + rows + " row" + (rows == 1 ? "" : "s") + " in " + filled.stream().map(TableDigest::table).toList()
+                    + " on " + podName + ": the same data as your baseline of " + kept.get().takenAt() + ".", evidence);
+        }
         Baseline baseline = new Baseline(Instant.now().truncatedTo(ChronoUnit.MICROS), podName, pod.getMetadata().getUid(), claimUids, filled);
         evidence.put("claimUids", claimUids);
         evidence.put("tables", filled.stream().map(t -> Map.of("table", t.table(), "rows", t.rows(), "checksum", t.checksum())).toList());
-        long rows = filled.stream().mapToLong(TableDigest::rows).sum();
         return Verdict.pass("Found " + rows + " row" + (rows == 1 ? "" : "s") + " in " + filled.stream().map(TableDigest::table).toList()
                 + " on " + podName + ". Recorded as your baseline: the next checks compare against it.", evidence).withBaseline(baseline);
     }

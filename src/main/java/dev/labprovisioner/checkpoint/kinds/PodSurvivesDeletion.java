@@ -93,11 +93,19 @@ public class PodSurvivesDeletion implements CheckpointKind.Acting {
         }
         Pod pod = lab.pod(podName).filter(LabObservation::ready)
                 .orElseThrow(() -> ProblemException.conflict(lab.podState(podName) + ": the service only deletes a pod that is Ready."));
+        // Only a pod whose data lives on the claim write-data saw: deleting any other could lose what it holds.
+        String claimName = LabNames.claimName(checkpoint.intParam("pod", 0));
+        String baselineClaim = lab.baseline().get().claimUids().get(claimName);
+        String claimUid = lab.claim(claimName).map(c -> c.getMetadata().getUid()).orElse(null);
+        if (!LabEvidence.claimOf(pod).map(claimName::equals).orElse(false) || claimUid == null || !claimUid.equals(baselineClaim)) {
+            throw ProblemException.conflict(podName + " does not run on the claim " + claimName + " your data was recorded on, so the service "
+                    + "will not delete it: its data might not survive.");
+        }
         String before = pod.getMetadata().getUid();
         var back = recorder.whenPod(lab.namespace(), podName, p -> !before.equals(p.getMetadata().getUid()) && LabObservation.ready(p));
-        LOG.infof("Lab %s: deleting pod %s (UID %s) to prove its identity and data survive", lab.lab().id, podName, before);
-        calls.run("delete pod " + podName, () -> client.pods().inNamespace(lab.namespace()).withName(podName).delete());
         try {
+            LOG.infof("Lab %s: deleting pod %s (UID %s) to prove its identity and data survive", lab.lab().id, podName, before);
+            calls.run("delete pod " + podName, () -> client.pods().inNamespace(lab.namespace()).withName(podName).delete());
             back.get(config.checks().actTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.infof("Lab %s: %s not back Ready within %s", lab.lab().id, podName, config.checks().actTimeout());
