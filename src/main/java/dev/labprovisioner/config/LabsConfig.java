@@ -42,6 +42,21 @@ public interface LabsConfig {
 
     Checks checks();
 
+    History history();
+
+    interface History {
+        /**
+         * How long after a lab is DELETED its timeline, validation history and data baseline are kept. The lab,
+         * its state changes and its checkpoint results (the grades) stay for good.
+         */
+        @WithDefault("30d")
+        Duration keep();
+
+        /** How often old history is pruned. */
+        @WithDefault("1h")
+        Duration pruneInterval();
+    }
+
     interface Checks {
         /** How long a check that acts waits for the lab to settle (e.g. postgres-0 back Ready). */
         @WithDefault("3m")

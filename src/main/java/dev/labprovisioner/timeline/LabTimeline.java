@@ -28,7 +28,7 @@ public class LabTimeline {
         recorder.flush(FLUSH_TIMEOUT);
         try (Connection c = dataSource.getConnection();
              var q = c.prepareStatement("""
-                     SELECT seq, kind, name, uid, ordinal, event, at, fingerprint, replicas, policy
+                     SELECT seq, kind, name, uid, ordinal, event, at, fingerprint, replicas, policy, late
                      FROM lab_timeline WHERE lab_id = ? ORDER BY seq""")) {
             q.setObject(1, labId);
             try (var rs = q.executeQuery()) {
@@ -36,7 +36,8 @@ public class LabTimeline {
                 while (rs.next()) {
                     events.add(new TimelineEvent(rs.getLong(1), labId, TimelineEvent.Kind.valueOf(rs.getString(2)), rs.getString(3),
                             rs.getString(4), (Integer) rs.getObject(5), TimelineEvent.Type.valueOf(rs.getString(6)),
-                            rs.getTimestamp(7).toInstant(), rs.getString(8), (Integer) rs.getObject(9), rs.getString(10)));
+                            rs.getTimestamp(7).toInstant(), rs.getString(8), (Integer) rs.getObject(9), rs.getString(10),
+                            rs.getBoolean(11)));
                 }
                 return new Timeline(events);
             }

@@ -56,11 +56,13 @@ public class TimelineRecorder {
     private static final Logger LOG = Logger.getLogger(TimelineRecorder.class);
     private static final int BATCH = 500;
     private static final String INSERT = """
-            INSERT INTO lab_timeline (lab_id, kind, name, uid, ordinal, event, at, fingerprint, replicas, policy)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""";
+            INSERT INTO lab_timeline (lab_id, kind, name, uid, ordinal, event, at, fingerprint, replicas, policy, late)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""";
+    /** A creation seen more than this after the object's creationTimestamp was not seen as it happened. */
+    static final Duration LATE = Duration.ofSeconds(60);
 
     private record Seen(String namespace, TimelineEvent.Kind kind, String name, String uid, TimelineEvent.Type event,
-                        Instant at, String fingerprint, Integer replicas, String policy) {
+                        Instant at, String fingerprint, Integer replicas, String policy, boolean late) {
     }
 
     private final LabClusterWatch watch;
@@ -75,6 +77,7 @@ public class TimelineRecorder {
     private volatile Thread writer;
 
     private final Counter recorded;
+    private final PodEvents pods = new PodEvents();
 
     TimelineRecorder(LabClusterWatch watch, AgroalDataSource dataSource, MeterRegistry metrics) {
         this.watch = watch;
@@ -86,7 +89,12 @@ public class TimelineRecorder {
         writer = new Thread(this::writeLoop, "lab-timeline-writer");
         writer.setDaemon(true);
         writer.start();
-        watch.addTimelineHandlers(new StatefulSetEvents(), new PodEvents(), new ClaimEvents());
+        watch.addTimelineHandlers(new StatefulSetEvents(), pods, new ClaimEvents());
+    }
+
+    /** A pod as an informer hands it over when it (re)lists: for tests that cannot make a cluster re-list. */
+    void podListed(Pod pod) {
+        pods.onAdd(pod);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -154,9 +162,11 @@ public class TimelineRecorder {
         if (namespace == null || !namespace.startsWith(LabNames.NAMESPACE_PREFIX)) {
             return;
         }
+        Instant now = Instant.now();
+        boolean late = event == TimelineEvent.Type.CREATED && createdBefore(obj, now.minus(LATE));
         enqueued.incrementAndGet();
-        queue.add(new Seen(namespace, kind, obj.getMetadata().getName(), obj.getMetadata().getUid(), event, Instant.now(),
-                fingerprint, replicas, policy));
+        queue.add(new Seen(namespace, kind, obj.getMetadata().getName(), obj.getMetadata().getUid(), event, now,
+                fingerprint, replicas, policy, late));
     }
 
     private void writeLoop() {
@@ -206,6 +216,7 @@ public class TimelineRecorder {
                     insert.setString(8, s.fingerprint());
                     setInt(insert, 9, s.replicas());
                     insert.setString(10, s.policy());
+                    insert.setBoolean(11, s.late());
                     insert.addBatch();
                     rows++;
                 }
@@ -234,6 +245,15 @@ public class TimelineRecorder {
                 labs.put(namespace, lab);
                 return lab;
             }
+        }
+    }
+
+    private static boolean createdBefore(HasMetadata obj, Instant limit) {
+        String created = obj.getMetadata().getCreationTimestamp();
+        try {
+            return created != null && Instant.parse(created).isBefore(limit);
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
         }
     }
 

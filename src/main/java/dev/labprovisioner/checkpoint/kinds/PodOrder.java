@@ -87,7 +87,8 @@ final class PodOrder {
             if (claim.isEmpty() || claim.get().getStatus() == null || !"Bound".equals(claim.get().getStatus().getPhase())) {
                 return Found.problem("The claim " + claimName + " of " + pod.getMetadata().getName() + " is not Bound.");
             }
-            replicas.add(new Replica(i, pod, claim.get(), lab.timeline().created(pod.getMetadata().getUid())));
+            // A creation seen late (the service was down) has no known place in the order: as if unseen.
+            replicas.add(new Replica(i, pod, claim.get(), lab.timeline().created(pod.getMetadata().getUid()).filter(e -> !e.late())));
         }
         return new Found(replicas, null);
     }
