@@ -6,8 +6,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,9 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -84,10 +79,9 @@ class SandboxKubectlTest {
     private static SandboxKubernetesApi api;
     private static KubernetesClient client;
     private static StatefulSetSimulator simulator;
-    private static SharedIndexInformer<Pod> podWatch;
+    private static PodEventLog podWatch;
     /** Pod events in the order the API reported them: "add ns/pod", "ready ns/pod", "delete ns/pod". */
-    private static final List<String> events = new CopyOnWriteArrayList<>();
-    private static final Set<String> readySeen = ConcurrentHashMap.newKeySet();
+    private static List<String> events;
 
     @BeforeAll
     static void start() throws IOException {
@@ -109,25 +103,8 @@ class SandboxKubectlTest {
                     }
                 });
         simulator.start();
-        podWatch = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                events.add("add " + key(pod));
-                onUpdate(null, pod);
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                if (StatefulSetSimulator.isRunningAndReady(pod) && readySeen.add(pod.getMetadata().getUid())) {
-                    events.add("ready " + key(pod));
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-                events.add("delete " + key(pod));
-            }
-        });
+        podWatch = PodEventLog.watching(client);
+        events = podWatch.events;
         home = Files.createTempDirectory("sandbox-kubectl");
         Files.writeString(home.resolve("kubeconfig"), """
                 apiVersion: v1
@@ -380,6 +357,6 @@ class SandboxKubectlTest {
     }
 
     private static String key(Pod pod) {
-        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        return PodEventLog.key(pod);
     }
 }

@@ -23,8 +23,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -56,10 +52,9 @@ class StatefulSetSimulatorTest {
     private static SandboxKubernetesApi api;
     private static KubernetesClient client;
     private static StatefulSetSimulator simulator;
-    private static SharedIndexInformer<Pod> podWatch;
+    private static PodEventLog podWatch;
     /** Pod events in the order the API reported them: "add ns/pod", "ready ns/pod", "delete ns/pod". */
-    private static final List<String> events = new CopyOnWriteArrayList<>();
-    private static final Set<String> readySeen = ConcurrentHashMap.newKeySet();
+    private static List<String> events;
     private static final List<String> claimsCreated = new CopyOnWriteArrayList<>();
     private static final List<String> claimsDeleted = new CopyOnWriteArrayList<>();
 
@@ -82,25 +77,8 @@ class StatefulSetSimulatorTest {
                     }
                 });
         simulator.start();
-        podWatch = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                events.add("add " + key(pod));
-                onUpdate(null, pod);
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                if (StatefulSetSimulator.isRunningAndReady(pod) && readySeen.add(pod.getMetadata().getUid())) {
-                    events.add("ready " + key(pod));
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-                events.add("delete " + key(pod));
-            }
-        });
+        podWatch = PodEventLog.watching(client);
+        events = podWatch.events;
     }
 
     @AfterAll
@@ -835,6 +813,6 @@ class StatefulSetSimulatorTest {
     }
 
     private static String key(Pod pod) {
-        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        return PodEventLog.key(pod);
     }
 }
