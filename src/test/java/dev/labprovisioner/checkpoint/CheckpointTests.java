@@ -235,7 +235,10 @@ class CheckpointTests {
             lab.awaitReadyPods("postgres-0", "postgres-1", "postgres-2");
             awaitMessage(lab, "rolling-update", "did not replace a pod with another template");
 
-            lab.kube.apps().statefulSets().inNamespace(lab.namespace).withName("postgres").edit(this::addGreeting);
+            // The simulator's status writes may move the resourceVersion between read and write: retry on 409.
+            await().atMost(SETTLE).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+                    && k.getCode() == 409).until(() -> lab.kube.apps().statefulSets().inNamespace(lab.namespace).withName("postgres")
+                    .edit(this::addGreeting) != null);
             await().atMost(SETTLE).until(() -> lab.kube.pods().inNamespace(lab.namespace).list().getItems().stream()
                     .filter(p -> p.getSpec().getContainers().get(0).getEnv().stream().anyMatch(e -> "GREETING".equals(e.getName()))).count() == 3);
             lab.awaitReadyPods("postgres-0", "postgres-1", "postgres-2");

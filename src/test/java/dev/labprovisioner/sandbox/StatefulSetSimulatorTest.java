@@ -348,10 +348,7 @@ class StatefulSetSimulatorTest {
         Map<String, String> claimUids = List.of(0, 1, 2).stream()
                 .collect(Collectors.toMap(i -> "data-postgres-" + i, i -> claimUid(ns, "data-postgres-" + i)));
 
-        client.apps().statefulSets().inNamespace(ns).withName("postgres").edit(s -> {
-            s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("postgres:18");
-            return s;
-        });
+        editRetryingOnConflict(ns, s -> s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("postgres:18"));
         await().atMost(DEADLINE).untilAsserted(() -> {
             var status = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getStatus();
             assertNotEquals(oldRevision, status.getUpdateRevision());
@@ -380,10 +377,7 @@ class StatefulSetSimulatorTest {
         sts.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder().withType("OnDelete").build());
         client.apps().statefulSets().inNamespace(ns).resource(sts).create();
         awaitReadyPods(ns, "postgres-0", "postgres-1");
-        client.apps().statefulSets().inNamespace(ns).withName("postgres").edit(s -> {
-            s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("postgres:18");
-            return s;
-        });
+        editRetryingOnConflict(ns, s -> s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("postgres:18"));
         await().atMost(DEADLINE).until(() -> {
             var status = client.apps().statefulSets().inNamespace(ns).withName("postgres").get().getStatus();
             return status.getUpdateRevision() != null && !status.getUpdateRevision().equals(status.getCurrentRevision());
@@ -810,6 +804,21 @@ class StatefulSetSimulatorTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * An edit sends the resourceVersion it read; the simulator's status writes may have moved it on (409), as
+     * a controller's do on a real cluster: read again and retry, as kubectl edit would have you do.
+     */
+    private static void editRetryingOnConflict(String ns, java.util.function.Consumer<StatefulSet> change) {
+        await().atMost(DEADLINE).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+                && k.getCode() == 409).until(() -> {
+            client.apps().statefulSets().inNamespace(ns).withName("postgres").edit(s -> {
+                change.accept(s);
+                return s;
+            });
+            return true;
+        });
     }
 
     private static String key(Pod pod) {
