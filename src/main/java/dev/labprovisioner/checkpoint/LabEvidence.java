@@ -118,9 +118,4 @@ public final class LabEvidence {
         return "Running".equals(phase) ? name + " is Running but not Ready yet" : name + " is " + phase;
     }
 
-    /** The name of the claim a pod's first PVC volume uses, if any. */
-    public static Optional<String> claimOf(Pod pod) {
-        return pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
-                .map(v -> v.getPersistentVolumeClaim().getClaimName()).findFirst();
-    }
 }

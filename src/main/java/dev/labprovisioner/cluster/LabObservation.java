@@ -33,6 +33,12 @@ public record LabObservation(boolean statefulSetPresent, int desiredReplicas, in
                 && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /** The name of the claim a pod's first PersistentVolumeClaim volume uses, if it has one. */
+    public static Optional<String> claimOf(Pod pod) {
+        return pod.getSpec() == null ? Optional.empty() : pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
+                .map(v -> v.getPersistentVolumeClaim().getClaimName()).findFirst();
+    }
+
     static Optional<String> failureOf(Pod pod) {
         String name = pod.getMetadata().getName();
         if (pod.getStatus() == null) {

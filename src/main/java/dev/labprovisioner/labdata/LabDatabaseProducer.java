@@ -1,6 +1,5 @@
 package dev.labprovisioner.labdata;
 
-import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,9 +14,9 @@ class LabDatabaseProducer {
 
     @Produces
     @ApplicationScoped
-    LabDatabase labDatabase(LabsConfig config, KubernetesClient client, SandboxCluster sandbox, LabClusterWatch watch) {
+    LabDatabase labDatabase(LabsConfig config, KubernetesClient client, SandboxCluster sandbox) {
         return config.mode() == LabsConfig.Mode.SANDBOX
-                ? new SandboxLabDatabase(sandbox, watch)
+                ? new SandboxLabDatabase(sandbox)
                 : new ExecLabDatabase(client, Duration.ofSeconds(20));
     }
 }

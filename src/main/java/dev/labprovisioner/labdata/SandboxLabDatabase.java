@@ -1,6 +1,5 @@
 package dev.labprovisioner.labdata;
 
-import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,16 +13,13 @@ import java.util.List;
 final class SandboxLabDatabase implements LabDatabase {
 
     private final SandboxCluster sandbox;
-    private final LabClusterWatch watch;
-
-    SandboxLabDatabase(SandboxCluster sandbox, LabClusterWatch watch) {
+    SandboxLabDatabase(SandboxCluster sandbox) {
         this.sandbox = sandbox;
-        this.watch = watch;
     }
 
     @Override
     public List<TableDigest> digest(Lab lab, Pod pod) throws LabDataException {
-        try (Connection c = sandbox.openVolume(pod, watch, false); var st = c.createStatement()) {
+        try (Connection c = sandbox.openVolume(pod, false); var st = c.createStatement()) {
             st.setQueryTimeout(10);
             try (var rs = st.executeQuery(DIGEST_SQL)) {
                 var tables = new ArrayList<TableDigest>();

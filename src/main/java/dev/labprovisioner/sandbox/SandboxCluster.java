@@ -2,6 +2,7 @@ package dev.labprovisioner.sandbox;
 
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.cluster.LabClusterWatch;
+import dev.labprovisioner.cluster.LabObservation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -26,13 +27,15 @@ public class SandboxCluster {
 
     private final LabsConfig config;
     private final KubernetesClient client;
+    private final LabClusterWatch watch;
     private StatefulSetSimulator simulator;
     private ClaimDatabases databases;
     private KubernetesClient simulatorClient;
 
-    SandboxCluster(LabsConfig config, KubernetesClient client) {
+    SandboxCluster(LabsConfig config, KubernetesClient client, LabClusterWatch watch) {
         this.config = config;
         this.client = client;
+        this.watch = watch;
     }
 
     void start(@Observes @Priority(5) StartupEvent ignored) {
@@ -57,16 +60,12 @@ public class SandboxCluster {
      * The database behind a pod's data volume: the claim its {@code data} volume names, by that claim's UID.
      * {@code asLearner}: connect as the learner's unprivileged role.
      */
-    public Connection openVolume(Pod pod, LabClusterWatch watch, boolean asLearner) throws SQLException {
+    public Connection openVolume(Pod pod, boolean asLearner) throws SQLException {
         if (databases == null) {
             throw new IllegalStateException("Not in sandbox mode");
         }
         String name = pod.getMetadata().getName();
-        String claimName = pod.getSpec().getVolumes().stream()
-                .filter(v -> v.getPersistentVolumeClaim() != null)
-                .map(v -> v.getPersistentVolumeClaim().getClaimName())
-                .findFirst()
-                .orElseThrow(() -> new SQLException("Pod " + name + " has no PersistentVolumeClaim: it has no data to read"));
+        String claimName = LabObservation.claimOf(pod).orElseThrow(() -> new SQLException("Pod " + name + " has no PersistentVolumeClaim: it has no data to read"));
         PersistentVolumeClaim claim = watch.claim(pod.getMetadata().getNamespace(), claimName)
                 .orElseThrow(() -> new SQLException("The claim " + claimName + " of pod " + name + " does not exist"));
         String uid = claim.getMetadata().getUid();

@@ -65,7 +65,7 @@ public class SandboxSql {
         if (!LabObservation.ready(pod)) {
             throw ProblemException.conflict("Pod " + podName + " is not Ready, so nothing answers there (kubectl exec would fail too).");
         }
-        try (Connection c = sandbox.openVolume(pod, watch, true); Statement st = c.createStatement()) {
+        try (Connection c = sandbox.openVolume(pod, true); Statement st = c.createStatement()) {
             // Enforced by the driver (it cancels the statement): a SET statement_timeout in the learner's SQL cannot lift it.
             st.setQueryTimeout((int) Math.max(1, config.checks().sqlTimeout().toSeconds()));
             st.setMaxRows(config.checks().sqlMaxRows() + 1);

@@ -1,11 +1,8 @@
 package dev.labprovisioner.sandbox;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +73,7 @@ class SandboxKubectlTest {
 
     private static Path kubectl;
     private static Path home;
+    private static SimulatedCluster cluster;
     private static SandboxKubernetesApi api;
     private static KubernetesClient client;
     private static StatefulSetSimulator simulator;
@@ -90,20 +88,12 @@ class SandboxKubectlTest {
         if (kubectl == null) {
             return; // each test is skipped (see requireKubectl), so the report shows them as skipped
         }
-        api = SandboxKubernetesApi.start(0);
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build();
-        simulator = new StatefulSetSimulator(client, new StatefulSetSimulator.Settings(Duration.ofMillis(300), 2.0, image -> false),
-                new StatefulSetSimulator.VolumeDatabases() {
-                    @Override
-                    public void claimCreated(PersistentVolumeClaim pvc) {
-                    }
-
-                    @Override
-                    public void claimDeleted(PersistentVolumeClaim pvc) {
-                    }
-                });
-        simulator.start();
-        podWatch = PodEventLog.watching(client);
+        cluster = SimulatedCluster.start(new StatefulSetSimulator.Settings(Duration.ofMillis(300), 2.0, image -> false),
+                SimulatedCluster.noting(null, null));
+        api = cluster.api;
+        client = cluster.client;
+        simulator = cluster.simulator;
+        podWatch = cluster.pods;
         events = podWatch.events;
         home = Files.createTempDirectory("sandbox-kubectl");
         Files.writeString(home.resolve("kubeconfig"), """
@@ -129,17 +119,8 @@ class SandboxKubectlTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (podWatch != null) {
-            podWatch.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (api != null) {
-            api.close();
+        if (cluster != null) {
+            cluster.close();
         }
         if (home != null) {
             try (var files = Files.walk(home)) {

@@ -18,9 +18,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +47,7 @@ class StatefulSetSimulatorTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
+    private static SimulatedCluster cluster;
     private static SandboxKubernetesApi api;
     private static KubernetesClient client;
     private static StatefulSetSimulator simulator;
@@ -60,40 +59,19 @@ class StatefulSetSimulatorTest {
 
     @BeforeAll
     static void start() {
-        api = SandboxKubernetesApi.start(0);
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder().withMasterUrl(api.url()).withTrustCerts(true).build()).build();
-        simulator = new StatefulSetSimulator(client,
-                new StatefulSetSimulator.Settings(READY_DELAY, 2.0, image -> image.contains("does-not-exist")),
-                new StatefulSetSimulator.VolumeDatabases() {
-                    @Override
-                    public void claimCreated(PersistentVolumeClaim pvc) {
-                        claimsCreated.add(pvc.getMetadata().getUid());
-                    }
-
-                    @Override
-                    public void claimDeleted(PersistentVolumeClaim pvc) {
-                        claimsDeleted.add(pvc.getMetadata().getUid());
-                    }
-                });
-        simulator.start();
-        podWatch = PodEventLog.watching(client);
+        cluster = SimulatedCluster.start(new StatefulSetSimulator.Settings(READY_DELAY, 2.0, image -> image.contains("does-not-exist")),
+                SimulatedCluster.noting(claimsCreated, claimsDeleted));
+        api = cluster.api;
+        client = cluster.client;
+        simulator = cluster.simulator;
+        podWatch = cluster.pods;
         events = podWatch.events;
     }
 
     @AfterAll
     static void stop() {
-        if (podWatch != null) {
-            podWatch.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (api != null) {
-            api.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.labprovisioner.checkpoint.CheckpointKind;
 import dev.labprovisioner.checkpoint.LabEvidence;
 import dev.labprovisioner.checkpoint.Verdict;
 import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.cluster.LabObservation;
 import dev.labprovisioner.labdata.LabDatabase;
 import dev.labprovisioner.labdata.TableDigest;
 import dev.labprovisioner.template.CheckpointDefinition;
@@ -57,7 +58,7 @@ public class DataBaseline implements CheckpointKind {
         Map<String, String> claimUids = new TreeMap<>();
         lab.claimsOfStatefulSet().forEach(c -> claimUids.put(c.getMetadata().getName(), c.getMetadata().getUid()));
         long rows = filled.stream().mapToLong(TableDigest::rows).sum();
-        String claimName = LabEvidence.claimOf(pod).orElse(null);
+        String claimName = LabObservation.claimOf(pod).orElse(null);
         var kept = lab.baseline().filter(b -> b.tables().equals(filled)
                 && java.util.Objects.equals(b.claimUids().get(claimName), claimUids.get(claimName)));
         if (kept.isPresent()) {

@@ -3,6 +3,7 @@ package dev.labprovisioner.checkpoint.kinds;
 import dev.labprovisioner.checkpoint.Baseline;
 import dev.labprovisioner.checkpoint.LabEvidence;
 import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.cluster.LabObservation;
 import dev.labprovisioner.labdata.LabDatabase;
 import dev.labprovisioner.labdata.TableDigest;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -47,7 +48,7 @@ final class DataRetention {
             return Optional.of(claimName + " is a new claim (UID " + claimUid + "; write-data saw " + baselineClaim
                     + "): the original was deleted, and your data with it. Write your data again and check write-data.");
         }
-        if (!LabEvidence.claimOf(pod).map(claimName::equals).orElse(false)) {
+        if (!LabObservation.claimOf(pod).map(claimName::equals).orElse(false)) {
             return Optional.of(podName + " does not mount " + claimName + ".");
         }
         Map<String, TableDigest> now;

@@ -2,6 +2,7 @@ package dev.labprovisioner.checkpoint.kinds;
 
 import dev.labprovisioner.checkpoint.LabEvidence;
 import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.cluster.LabObservation;
 import dev.labprovisioner.timeline.TimelineEvent;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -80,7 +81,7 @@ final class PodOrder {
         for (int i = 0; i < n; i++) {
             Pod pod = lab.pod(LabNames.podName(i)).orElseThrow();
             String claimName = LabNames.claimName(i);
-            if (!LabEvidence.claimOf(pod).map(claimName::equals).orElse(false)) {
+            if (!LabObservation.claimOf(pod).map(claimName::equals).orElse(false)) {
                 return Found.problem(pod.getMetadata().getName() + " does not mount its own claim " + claimName + ".");
             }
             var claim = lab.claim(claimName);

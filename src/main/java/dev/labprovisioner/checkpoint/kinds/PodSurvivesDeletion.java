@@ -97,7 +97,7 @@ public class PodSurvivesDeletion implements CheckpointKind.Acting {
         String claimName = LabNames.claimName(checkpoint.intParam("pod", 0));
         String baselineClaim = lab.baseline().get().claimUids().get(claimName);
         String claimUid = lab.claim(claimName).map(c -> c.getMetadata().getUid()).orElse(null);
-        if (!LabEvidence.claimOf(pod).map(claimName::equals).orElse(false) || claimUid == null || !claimUid.equals(baselineClaim)) {
+        if (!LabObservation.claimOf(pod).map(claimName::equals).orElse(false) || claimUid == null || !claimUid.equals(baselineClaim)) {
             throw ProblemException.conflict(podName + " does not run on the claim " + claimName + " your data was recorded on, so the service "
                     + "will not delete it: its data might not survive.");
         }
