@@ -3,6 +3,7 @@ package dev.labprovisioner.client;
 import dev.labprovisioner.admin.AuditAction;
 import dev.labprovisioner.admin.AuditLog;
 import dev.labprovisioner.problem.ProblemException;
+import dev.labprovisioner.security.ActiveClients;
 import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.Scopes;
 import dev.labprovisioner.security.SecretHashes;
@@ -23,9 +24,11 @@ public class ApiClientService {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}");
 
     private final AuditLog audit;
+    private final ActiveClients activeClients;
 
-    ApiClientService(AuditLog audit) {
+    ApiClientService(AuditLog audit, ActiveClients activeClients) {
         this.audit = audit;
+        this.activeClients = activeClients;
     }
 
     /** A new client and its secret, which exists only in this value: it is never stored. */
@@ -79,6 +82,7 @@ public class ApiClientService {
         }
         String secret = SecretHashes.newSecret();
         client.secretHash = SecretHashes.sha256Hex(secret);
+        activeClients.changedInThisTransaction();
         audit.record(caller, AuditAction.CLIENT_ROTATE, client.id, "new secret for client '" + client.name + "'");
         return new Created(client, secret);
     }
@@ -91,6 +95,7 @@ public class ApiClientService {
         }
         if (client.revokedAt == null) {
             client.revokedAt = Instant.now();
+            activeClients.changedInThisTransaction();
             audit.record(caller, AuditAction.CLIENT_REVOKE, client.id, "revoked client '" + client.name + "'");
         } else {
             audit.record(caller, AuditAction.CLIENT_REVOKE, client.id, "client '" + client.name + "' was already revoked at " + client.revokedAt);

@@ -115,6 +115,13 @@ public interface LabsConfig {
         @WithDefault("32")
         int batchSize();
 
+        /**
+         * How long a reconcile pass waits, at most, for the API writes being answered (creates, deletes) to finish
+         * before it starts: callers first, provisioning right after. 0 turns it off.
+         */
+        @WithDefault("1s")
+        Duration giveWay();
+
         /** How long a replica may hold a lab before another may take it over. */
         @WithDefault("60s")
         Duration lease();

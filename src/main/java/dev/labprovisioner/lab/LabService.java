@@ -12,7 +12,6 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Duration;
@@ -34,14 +33,14 @@ public class LabService {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
     public static final int MAX_ID_LENGTH = 128;
 
-    private final EntityManager em;
+    private final LabCreation creation;
     private final LabTemplateCatalog catalog;
     private final LabHistory history;
     private final LabsConfig config;
     private final Event<LabChanged> changed;
 
-    LabService(EntityManager em, LabTemplateCatalog catalog, LabHistory history, LabsConfig config, Event<LabChanged> changed) {
-        this.em = em;
+    LabService(LabCreation creation, LabTemplateCatalog catalog, LabHistory history, LabsConfig config, Event<LabChanged> changed) {
+        this.creation = creation;
         this.catalog = catalog;
         this.history = history;
         this.config = config;
@@ -57,6 +56,11 @@ public class LabService {
     public record LabPage(List<Lab> items, long total) {
     }
 
+    /**
+     * An LMS's create opens no JTA transaction: {@link LabCreation} holds the one it needs. A caller's transaction
+     * (a roster, a reset) is joined, so that its rollback takes the new lab with it.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
     public Created create(Caller caller, NewLab request, String idempotencyKey) {
         if (request == null) {
             throw ProblemException.badRequest("A JSON body with 'learnerId' and 'template' is required.");
@@ -75,72 +79,16 @@ public class LabService {
         }
         String fingerprint = SecretHashes.sha256Hex(String.join("\n", learnerId, courseId, template.id(), Integer.toString(ttl)));
 
-        if (idempotencyKey != null) {
-            Optional<Lab> earlier = labForKey(caller.owner(), idempotencyKey, fingerprint);
-            if (earlier.isPresent()) {
-                return new Created(earlier.get(), false);
-            }
-        }
-
         Lab lab = Lab.requested(UUID.randomUUID(), caller.owner(), learnerId, courseId, template, Duration.ofMinutes(ttl));
         String cause = "requested by " + caller.name() + " for learner " + learnerId + (courseId.isEmpty() ? "" : " in course " + courseId);
-        // The partial unique index makes concurrent identical creates meet here: one inserts, the rest wait and get
-        // its lab. The lab's first event is written by the same statement: one round trip on the hot path.
-        int inserted = em.createNativeQuery("""
-                        WITH created AS (
-                            INSERT INTO labs (id, namespace, owner, learner_id, course_id, template, template_version, state,
-                                              created_at, updated_at, expires_at, next_attempt_at, attempts, version)
-                            VALUES (:id, :ns, :owner, :learner, :course, :template, :tv, 'REQUESTED', :now, :now, :expires, :now, 0, 0)
-                            ON CONFLICT (owner, learner_id, course_id, template)
-                                WHERE state IN ('REQUESTED', 'PROVISIONING', 'READY') DO NOTHING
-                            RETURNING id)
-                        INSERT INTO lab_events (lab_id, at, from_state, to_state, cause)
-                        SELECT id, :now, NULL, 'REQUESTED', :cause FROM created""")
-                .setParameter("id", lab.id).setParameter("ns", lab.namespace).setParameter("owner", lab.owner)
-                .setParameter("learner", lab.learnerId).setParameter("course", lab.courseId).setParameter("template", lab.template)
-                .setParameter("tv", lab.templateVersion).setParameter("now", lab.createdAt).setParameter("expires", lab.expiresAt)
-                .setParameter("cause", cause)
-                .executeUpdate();
-        if (inserted == 1) {
-            history.created(lab, cause);
-            changed.fire(new LabChanged(lab.id));
-        } else {
-            lab = Lab.<Lab>find("owner = :owner and learnerId = :learner and courseId = :course and template = :template and state in :live",
-                    Parameters.with("owner", caller.owner()).and("learner", learnerId).and("course", courseId)
-                            .and("template", template.id()).and("live", LabState.LIVE)).firstResult();
-            if (lab == null) {
-                throw ProblemException.conflict("The learner's live lab changed state during this request; try again.");
-            }
+        var outcome = creation.create(lab, cause, Optional.ofNullable(idempotencyKey).map(key -> new LabCreation.Key(key, fingerprint)));
+        if (!outcome.inserted()) {
+            return new Created(Lab.findById(outcome.labId()), false);
         }
-        if (idempotencyKey != null) {
-            int stored = em.createNativeQuery("""
-                            INSERT INTO idempotency_keys (owner, idempotency_key, lab_id, request_fingerprint, created_at)
-                            VALUES (:owner, :key, :lab, :fp, :now) ON CONFLICT DO NOTHING""")
-                    .setParameter("owner", caller.owner()).setParameter("key", idempotencyKey).setParameter("lab", lab.id)
-                    .setParameter("fp", fingerprint).setParameter("now", Instant.now()).executeUpdate();
-            if (stored == 0) {
-                // Another request stored the key first; it wins, and this one answers as it would have.
-                Lab other = labForKey(caller.owner(), idempotencyKey, fingerprint).orElseThrow();
-                if (!other.id.equals(lab.id)) {
-                    throw ProblemException.conflict("Idempotency-Key '" + idempotencyKey + "' was used concurrently for another lab.");
-                }
-                return new Created(other, false);
-            }
-        }
-        return new Created(lab, inserted == 1);
-    }
-
-    private Optional<Lab> labForKey(String owner, String key, String fingerprint) {
-        List<?> rows = em.createNativeQuery("SELECT CAST(lab_id AS VARCHAR), request_fingerprint FROM idempotency_keys WHERE owner = :owner AND idempotency_key = :key")
-                .setParameter("owner", owner).setParameter("key", key).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Object[] row = (Object[]) rows.get(0);
-        if (!fingerprint.equals(row[1])) {
-            throw ProblemException.unprocessable("Idempotency-Key '" + key + "' was already used with a different request body.");
-        }
-        return Optional.of(Lab.findById(UUID.fromString((String) row[0])));
+        history.created(lab, cause);
+        // Observed after the commit: now, or when the caller's transaction commits.
+        changed.fire(new LabChanged(lab.id));
+        return new Created(lab, true);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -52,6 +52,7 @@ public class LabReconciler {
     private final LabTemplateCatalog catalog;
     private final LabSpecs specs;
     private final MeterRegistry metrics;
+    private final WaitingCallers callers;
     private final String instance = "replica-" + UUID.randomUUID().toString().substring(0, 8);
     private final ExecutorService workers;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
@@ -59,7 +60,7 @@ public class LabReconciler {
     private volatile boolean paused;
 
     LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
-                  LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics) {
+                  LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers) {
         this.settings = config.reconciler();
         this.leases = leases;
         this.progress = progress;
@@ -68,6 +69,7 @@ public class LabReconciler {
         this.catalog = catalog;
         this.specs = specs;
         this.metrics = metrics;
+        this.callers = callers;
         var n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "lab-reconciler-" + n.incrementAndGet());
@@ -118,6 +120,7 @@ public class LabReconciler {
 
     private void runLeased(UUID id) {
         try {
+            callers.giveWay(settings.giveWay());
             if (!paused && watch.synced() && leases.claim(id, instance, settings.lease())) {
                 try {
                     reconcile(id);
@@ -127,6 +130,9 @@ public class LabReconciler {
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Reconciling lab %s failed unexpectedly; it will be retried", id);
+        } catch (InterruptedException e) {
+            // Shutting down: the lab's row says what is left, and the next start goes on from there.
+            Thread.currentThread().interrupt();
         } finally {
             inFlight.remove(id);
             if (again.remove(id)) {

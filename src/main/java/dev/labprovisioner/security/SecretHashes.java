@@ -33,9 +33,4 @@ public final class SecretHashes {
             throw new IllegalStateException(e);
         }
     }
-
-    /** Constant-time comparison of two strings (by their hashes, so length leaks nothing either). */
-    public static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(sha256(a.getBytes(StandardCharsets.UTF_8)), sha256(b.getBytes(StandardCharsets.UTF_8)));
-    }
 }

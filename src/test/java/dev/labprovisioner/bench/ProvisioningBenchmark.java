@@ -47,13 +47,17 @@ public final class ProvisioningBenchmark {
     static final int CLIENTS = Integer.getInteger("clients", 50);
     /** Give the service a core of its own, as it would have in a cluster (Linux, 2+ cores). */
     static final boolean PIN = Boolean.getBoolean("pin");
-    static final int WARMUP = Integer.getInteger("warmup", 500);
+    /** New labs created (and made READY) before the measured ones, so that the measured path is compiled. */
+    static final int WARMUP = Integer.getInteger("warmup", 1000);
     static final int WORKERS = Integer.getInteger("workers", 4);
+    /** -Dbaseline=false skips the bare-client run (for quick looks at the create figures). */
+    static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("baseline", "true"));
     static final String JAVA_OPTS = System.getProperty("serviceJavaOpts",
             "-Xmx128m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MaxMetaspaceSize=128m");
     /** Held so that the level sticks (JUL keeps loggers weakly): the in-process API logs every request at INFO. */
     static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** For the few calls around the measurement (health, admin, counting READY labs). */
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -73,9 +77,11 @@ public final class ProvisioningBenchmark {
         try (var cluster = new SimulatedCluster(Path.of("target/benchmark-service"))) {
             service = runService(jar, cluster);
         }
-        double baseline;
-        try (var cluster = new SimulatedCluster(Path.of("target/benchmark-baseline"))) {
-            baseline = runBaseline(cluster);
+        double baseline = Double.NaN;
+        if (BASELINE) {
+            try (var cluster = new SimulatedCluster(Path.of("target/benchmark-baseline"))) {
+                baseline = runBaseline(cluster);
+            }
         }
         int objects = LabObjects.desired(spec(UUID.randomUUID())).size();
         double requestsPerLab = (double) service.requests / LABS;
@@ -84,15 +90,43 @@ public final class ProvisioningBenchmark {
         System.out.printf("Kubernetes requests per lab         %.2f  (ratio %.3f, target <= 1.2)%n", requestsPerLab, requestsPerLab / objects);
         System.out.printf("wall time, service (create->READY)  %.1f s%n", service.wallSeconds);
         System.out.printf("wall time, bare fabric8 baseline    %.1f s  (ratio %.2f, target <= 1.5)%n", baseline, service.wallSeconds / baseline);
-        System.out.printf("create latency at %d clients        p50 %.1f ms, p99 %.1f ms  (target p99 < 50 ms; after %d warm-up calls)%n",
+        System.out.printf("create latency at %d clients        p50 %.1f ms, p99 %.1f ms  (target p99 < 50 ms; after %d warm-up labs)%n",
                 CLIENTS, service.p50, service.p99, WARMUP);
+        System.out.printf("create burst                        %.2f s, from %.1f s of the service's uptime; CPU seconds used meanwhile: service %.2f, "
+                + "its PostgreSQL %.2f, simulated cluster and load generator %.2f (of %.2f the cores had)%n", service.burst.seconds,
+                service.burst.serviceUptime, service.burst.service, service.burst.postgres, service.burst.cluster,
+                service.burst.seconds * Runtime.getRuntime().availableProcessors());
         System.out.printf("service JVM RSS                     %d MB after, %d MB peak  (target < 350 MB; JVM options: %s)%n",
                 service.rssMb, service.peakRssMb, JAVA_OPTS);
         // Informer and HTTP client threads would keep the Maven JVM alive.
         System.exit(0);
     }
 
-    record Result(long requests, double wallSeconds, double p50, double p99, long rssMb, long peakRssMb) {
+    record Result(long requests, double wallSeconds, double p50, double p99, long rssMb, long peakRssMb, Burst burst) {
+    }
+
+    /** Where the CPU went while the creates were being answered: wall seconds, and CPU seconds per party. */
+    record Burst(double seconds, double service, double postgres, double cluster, double serviceUptime) {
+    }
+
+    /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 if it is gone. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ ticks
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** CPU seconds of the service, of the PostgreSQL processes, and of this JVM. */
+    static double[] cpu(Process service) {
+        // pg_ctl detaches the server from this JVM: its processes are found by name (another PostgreSQL on the machine would count too).
+        double postgres = ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .mapToDouble(p -> cpuSeconds(p.pid())).sum();
+        return new double[]{cpuSeconds(service.pid()), postgres, cpuSeconds(ProcessHandle.current().pid())};
     }
 
     /**
@@ -150,58 +184,79 @@ public final class ProvisioningBenchmark {
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         // glibc's default of 8 malloc arenas per core only adds RSS to a JVM (the usual container setting).
         env.put("MALLOC_ARENA_MAX", "2");
+        // -DserviceEnv=NAME=value,NAME=value: further settings of the service, to try one (e.g. LABS_RECONCILER_WORKERS=2).
+        for (String pair : System.getProperty("serviceEnv", "").split(",")) {
+            if (pair.contains("=")) {
+                env.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
         Process service = builder.start();
         try {
             String base = "http://127.0.0.1:" + port;
             waitFor(() -> status(get(base + "/q/health/ready", null)) == 200, Duration.ofSeconds(90), "service ready");
             String secret = field(post(base + "/api/v1/admin/clients", "benchmark-admin-token-0123456789",
                     "{\"name\":\"bench\",\"scopes\":[\"labs:read\",\"labs:write\"]}").body(), "secret");
-            // JIT warm-up on the create path without new labs: the same learner's create, answered 200 (idempotent).
-            ExecutorService warm = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<?>> warming = new ArrayList<>();
-            for (int i = 0; i < WARMUP; i++) {
-                warming.add(warm.submit(() -> post(base + "/api/v1/labs", secret,
-                        "{\"learnerId\":\"warm-up\",\"courseId\":\"warm-up\",\"template\":\"postgres-statefulset\"}")));
-            }
-            for (var w : warming) {
-                w.get();
-            }
-            warm.shutdown();
-            waitFor(() -> readyCount(base, secret, "warm-up") >= 1, Duration.ofMinutes(1), "the warm-up lab READY");
+            // The LMS's 50 workers, each with its connection, used for the warm-up and then for the measurement.
+            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+            ThreadLocal<LmsConnection> connections = ThreadLocal.withInitial(() -> LmsConnection.open(port));
+            // Warm-up on the measured path (new labs, 202), in a course of its own; they are all READY, and the
+            // cluster quiet again, before the measurement starts.
+            createLabs(clients, connections, secret, "warm-up", WARMUP);
+            waitFor(() -> readyCount(base, secret, "warm-up") >= WARMUP, Duration.ofMinutes(10), "the warm-up labs READY");
             var controls = new SandboxControls(cluster.api.url());
             long before = controls.stats().requests();
 
+            double[] cpuBefore = cpu(service);
+            long uptimeMs = java.time.Duration.between(service.info().startInstant().orElseThrow(), java.time.Instant.now()).toMillis();
             long start = System.nanoTime();
-            long[] latencies = new long[LABS];
-            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<?>> calls = new ArrayList<>();
-            for (int i = 0; i < LABS; i++) {
-                int n = i;
-                calls.add(clients.submit(() -> {
-                    long t = System.nanoTime();
-                    var response = post(base + "/api/v1/labs", secret,
-                            "{\"learnerId\":\"bench-" + n + "\",\"courseId\":\"bench\",\"template\":\"postgres-statefulset\"}");
-                    latencies[n] = System.nanoTime() - t;
-                    if (response.statusCode() != 202) {
-                        throw new IllegalStateException("create answered " + response.statusCode() + ": " + response.body());
-                    }
-                    return null;
-                }));
-            }
-            for (var call : calls) {
-                call.get();
-            }
+            long[] latencies = createLabs(clients, connections, secret, "bench", LABS);
             clients.shutdown();
+            double[] cpuAfter = cpu(service);
+            var burst = new Burst((System.nanoTime() - start) / 1e9, cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1],
+                    cpuAfter[2] - cpuBefore[2], uptimeMs / 1000.0);
             waitFor(() -> readyCount(base, secret, "bench") >= LABS, Duration.ofMinutes(20), "all labs READY");
             double wall = (System.nanoTime() - start) / 1e9;
             long requests = controls.stats().requests() - before;
             Arrays.sort(latencies);
             long[] rss = rss(service.pid());
-            return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1]);
+            return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1], burst);
         } finally {
             service.destroy();
             service.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** {@code count} new labs in {@code course} from the clients, as fast as they answer; each call's latency, in ns. */
+    static long[] createLabs(ExecutorService clients, ThreadLocal<LmsConnection> connections, String secret, String course, int count)
+            throws Exception {
+        long[] latencies = new long[count];
+        long[] starts = new long[count];
+        long zero = System.nanoTime();
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            calls.add(clients.submit(() -> {
+                long t = System.nanoTime();
+                starts[n] = t - zero;
+                var response = connections.get().post("/api/v1/labs", secret,
+                        "{\"learnerId\":\"" + course + "-" + n + "\",\"courseId\":\"" + course + "\",\"template\":\"postgres-statefulset\"}");
+                latencies[n] = System.nanoTime() - t;
+                if (response.status() != 202) {
+                    throw new IllegalStateException("create answered " + response.status() + ": " + response.body());
+                }
+                return null;
+            }));
+        }
+        for (var call : calls) {
+            call.get();
+        }
+        // Each call's start and latency, for a look at when the slow ones happened (GC, compilation, other work).
+        var csv = new StringBuilder("start_ms,latency_ms\n");
+        for (int i = 0; i < count; i++) {
+            csv.append(String.format(java.util.Locale.ROOT, "%.2f,%.2f%n", starts[i] / 1e6, latencies[i] / 1e6));
+        }
+        Files.writeString(Path.of("target/benchmark-" + course + "-latencies.csv"), csv);
+        return latencies;
     }
 
     /** The same objects, written by the bare fabric8 client with as many threads, the same simulator making them Ready. */
@@ -289,6 +344,82 @@ public final class ProvisioningBenchmark {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * One LMS worker's connection: HTTP/1.1 kept alive, one request at a time, as a pooled client holds one. So
+     * 50 clients are 50 connections (the JDK client would multiplex them all over one HTTP/2 connection), and
+     * the load generator, which shares the cores with the service here, costs little CPU: a socket and a parser
+     * of status line, headers and a Content-Length or chunked body.
+     */
+    static final class LmsConnection {
+        private final java.net.Socket socket;
+        private final java.io.InputStream in;
+        private final java.io.OutputStream out;
+
+        record Response(int status, String body) {
+        }
+
+        private LmsConnection(java.net.Socket socket) throws IOException {
+            this.socket = socket;
+            socket.setTcpNoDelay(true);
+            this.in = new java.io.BufferedInputStream(socket.getInputStream());
+            this.out = new java.io.BufferedOutputStream(socket.getOutputStream());
+        }
+
+        static LmsConnection open(int port) {
+            try {
+                return new LmsConnection(new java.net.Socket("127.0.0.1", port));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        Response post(String path, String token, String json) throws IOException {
+            byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            int length = -1;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                String name = header.substring(0, header.indexOf(':')).trim().toLowerCase(java.util.Locale.ROOT);
+                String value = header.substring(header.indexOf(':') + 1).trim();
+                if (name.equals("content-length")) {
+                    length = Integer.parseInt(value);
+                } else if (name.equals("transfer-encoding") && value.equalsIgnoreCase("chunked")) {
+                    chunked = true;
+                }
+            }
+            var content = new java.io.ByteArrayOutputStream();
+            if (chunked) {
+                for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0; size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                    content.write(in.readNBytes(size));
+                    line();
+                }
+                line();
+            } else if (length > 0) {
+                content.write(in.readNBytes(length));
+            }
+            return new Response(status, content.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            var b = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed by the service");
+                }
+                if (c != '\r') {
+                    b.append((char) c);
+                }
+            }
+            return b.toString();
+        }
     }
 
     static int status(HttpResponse<String> response) {

@@ -1,15 +1,22 @@
 package dev.labprovisioner.client;
 
 import dev.labprovisioner.Api;
+import dev.labprovisioner.security.ActiveClients;
+import dev.labprovisioner.security.SecretHashes;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static dev.labprovisioner.Api.as;
 import static dev.labprovisioner.Api.createLab;
 import static dev.labprovisioner.Api.unique;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -18,6 +25,11 @@ import static org.hamcrest.Matchers.startsWith;
 
 @QuarkusTest
 class ApiClientTests {
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    ActiveClients activeClients;
 
     @Test
     void theSecretIsShownOnceAndRevokingStopsIt() {
@@ -36,6 +48,27 @@ class ApiClientTests {
         Api.asAdmin().delete("/api/v1/admin/clients/" + id).then().statusCode(200).body("revokedAt", not(nullValue()));
         as(secret).get("/api/v1/labs").then().statusCode(401).contentType("application/problem+json");
         Api.asAdmin().delete("/api/v1/admin/clients/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aSecretRevokedByAnotherReplicaStopsWorkingHereToo() throws Exception {
+        var created = Api.asAdmin().body(Map.of("name", "other-replica", "scopes", List.of("labs:read")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract();
+        String id = created.path("id");
+        String secret = created.path("secret");
+        // Used once while this replica listens: from then on it answers for the secret from memory.
+        await().atMost(Duration.ofSeconds(10)).until(() -> as(secret).get("/api/v1/labs").statusCode() == 200
+                && activeClients.cached(SecretHashes.sha256Hex(secret)).isPresent());
+
+        // Another replica revokes it: its transaction changes the row and notifies; nothing runs in this one.
+        try (Connection c = dataSource.getConnection(); var st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("UPDATE api_clients SET revoked_at = now() WHERE id = '" + id + "'");
+            st.execute("SELECT pg_notify('" + ActiveClients.CHANNEL + "', '')");
+            c.commit();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                as(secret).get("/api/v1/labs").then().statusCode(401).contentType("application/problem+json"));
     }
 
     @Test
