@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.HTTP;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.field;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.freePort;
+import static dev.labprovisioner.bench.ProvisioningBenchmark.labsIn;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.get;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.post;
-import static dev.labprovisioner.bench.ProvisioningBenchmark.readyCount;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.status;
 import static dev.labprovisioner.bench.ProvisioningBenchmark.waitFor;
 
@@ -104,7 +104,7 @@ public final class CheckpointBenchmark {
             for (var call : calls) {
                 call.get();
             }
-            waitFor(() -> readyCount(base, secret, "bench") >= LABS, Duration.ofMinutes(30), "all labs READY");
+            waitFor(() -> labsIn(base, secret, "bench", "READY") >= LABS, Duration.ofMinutes(30), "all labs READY");
             System.out.printf("%d labs READY in %.0f s%n", LABS, (System.nanoTime() - start) / 1e9);
             long heapLive = heapAfterGc(base, service.pid());
             double eventsLive = metric(base, "labs_timeline_events_total");
