@@ -1,5 +1,6 @@
 package dev.labprovisioner.admin;
 
+import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
 import io.quarkus.panache.common.Page;
@@ -37,12 +38,7 @@ public class AuditLog {
     /** Newest first; {@code action} and {@code target} narrow it down when given. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public AuditPage page(String action, String target, int page, int size) {
-        if (page < 0) {
-            throw ProblemException.badRequest("'page' starts at 0.");
-        }
-        if (size < 1 || size > 100) {
-            throw ProblemException.badRequest("'size' must be between 1 and 100.");
-        }
+        Paging.require(page, size);
         var where = new ArrayList<String>();
         var params = new Parameters();
         if (action != null) {

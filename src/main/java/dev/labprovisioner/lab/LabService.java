@@ -2,6 +2,7 @@ package dev.labprovisioner.lab;
 
 import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.SecretHashes;
@@ -77,11 +78,12 @@ public class LabService {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw ProblemException.badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters.");
         }
-        String fingerprint = SecretHashes.sha256Hex(String.join("\n", learnerId, courseId, template.id(), Integer.toString(ttl)));
 
         Lab lab = Lab.requested(UUID.randomUUID(), caller.owner(), learnerId, courseId, template, Duration.ofMinutes(ttl));
         String cause = "requested by " + caller.name() + " for learner " + learnerId + (courseId.isEmpty() ? "" : " in course " + courseId);
-        var outcome = creation.create(lab, cause, Optional.ofNullable(idempotencyKey).map(key -> new LabCreation.Key(key, fingerprint)));
+        var outcome = creation.create(lab, cause, Optional.ofNullable(idempotencyKey).map(key ->
+                // What a key is checked against when it comes again: only worked out when there is a key.
+                new LabCreation.Key(key, SecretHashes.sha256Hex(String.join("\n", learnerId, courseId, template.id(), Integer.toString(ttl))))));
         if (!outcome.inserted()) {
             return new Created(Lab.findById(outcome.labId()), false);
         }
@@ -109,12 +111,7 @@ public class LabService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public LabPage list(Caller caller, String learnerId, String courseId, String state, int page, int size) {
-        if (page < 0) {
-            throw ProblemException.badRequest("'page' starts at 0.");
-        }
-        if (size < 1 || size > 100) {
-            throw ProblemException.badRequest("'size' must be between 1 and 100.");
-        }
+        Paging.require(page, size);
         var where = new ArrayList<String>();
         var params = new Parameters();
         if (!caller.admin()) {

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /** Turns a bearer secret into an identity: the bootstrap admin token, or an API client's secret. */
 @ApplicationScoped
@@ -46,7 +47,7 @@ public class ApiCredentialIdentityProvider implements IdentityProvider<TokenAuth
         if (!secret.startsWith(SecretHashes.SECRET_PREFIX)) {
             return Uni.createFrom().failure(new AuthenticationFailedException());
         }
-        String hex = java.util.HexFormat.of().formatHex(hash);
+        String hex = HexFormat.of().formatHex(hash);
         // Known to this replica: answered here, on the I/O thread. Otherwise the database is asked, off it.
         var known = clients.cached(hex);
         if (known.isPresent()) {

@@ -1,0 +1,19 @@
+package dev.labprovisioner.problem;
+
+/** The one paging rule of every list endpoint: pages from 0, 1 to 100 items a page; 400 otherwise. */
+public final class Paging {
+
+    public static final int MAX_SIZE = 100;
+
+    private Paging() {
+    }
+
+    public static void require(int page, int size) {
+        if (page < 0) {
+            throw ProblemException.badRequest("'page' starts at 0.");
+        }
+        if (size < 1 || size > MAX_SIZE) {
+            throw ProblemException.badRequest("'size' must be between 1 and " + MAX_SIZE + ".");
+        }
+    }
+}
