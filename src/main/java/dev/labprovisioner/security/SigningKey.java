@@ -46,6 +46,28 @@ public class SigningKey {
             throw new IllegalStateException("labs.learner.signing-key must hold at least 32 bytes (e.g. openssl rand -base64 32)");
         }
         this.key = decoded;
+        this.keyed = keyed(decoded);
+    }
+
+    /** A Mac keyed once; each signature works on a clone (a lookup of the provider and a key schedule per call cost more than the HMAC). */
+    private final Mac keyed;
+
+    private static Mac keyed(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Mac newMac() {
+        try {
+            return (Mac) keyed.clone();
+        } catch (CloneNotSupportedException e) {
+            return keyed(key); // a provider whose Mac cannot be cloned: key a new one each time
+        }
     }
 
     /** HMAC-SHA256 of {@code purpose:<the id's 16 bytes>}. */
@@ -59,14 +81,9 @@ public class SigningKey {
 
     /** HMAC-SHA256 of {@code purpose:value}; purposes keep the uses of the key apart. */
     public byte[] sign(String purpose, byte[] value) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) ':');
-            return mac.doFinal(value);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        Mac mac = newMac();
+        mac.update(purpose.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) ':');
+        return mac.doFinal(value);
     }
 }
