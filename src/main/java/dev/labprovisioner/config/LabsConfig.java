@@ -32,6 +32,8 @@ public interface LabsConfig {
 
     Learner learner();
 
+    Api api();
+
     Ttl ttl();
 
     Reconciler reconciler();
@@ -84,6 +86,15 @@ public interface LabsConfig {
     interface Admin {
         /** The first admin credential. Required in real mode; sandbox defaults it to {@code sandbox-admin-token}. */
         Optional<String> bootstrapToken();
+    }
+
+    interface Api {
+        /**
+         * Threads that run the creates' SQL; more creates wait their turn, in arrival order. A few are enough:
+         * each create is one short statement, and more threads would only share the same cores.
+         */
+        @WithDefault("4")
+        int createThreads();
     }
 
     interface Learner {

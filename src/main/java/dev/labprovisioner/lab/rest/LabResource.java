@@ -1,5 +1,6 @@
 package dev.labprovisioner.lab.rest;
 
+import dev.labprovisioner.lab.CreateThreads;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabService;
 import dev.labprovisioner.learner.LearnerLinks;
@@ -8,6 +9,7 @@ import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.Scopes;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -19,10 +21,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -49,9 +50,11 @@ public class LabResource {
     private final LabService labs;
     private final LearnerLinks links;
     private final SecurityIdentity identity;
+    private final CreateThreads createThreads;
 
-    LabResource(LabService labs, LearnerLinks links, SecurityIdentity identity) {
+    LabResource(LabService labs, LearnerLinks links, SecurityIdentity identity, CreateThreads createThreads) {
         this.labs = labs;
+        this.createThreads = createThreads;
         this.links = links;
         this.identity = identity;
     }
@@ -65,15 +68,18 @@ public class LabResource {
     @APIResponse(responseCode = "200", description = "The same lab as an earlier create", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "400", description = "Bad input", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public RestResponse<LabView> create(CreateLabRequest request,
-                           @Parameter(description = "Makes a retried create return the first one's lab") @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @Context UriInfo uri) {
-        var created = labs.create(Caller.of(identity), request == null ? null
-                : new LabService.NewLab(request.learnerId(), request.courseId(), request.template(), request.ttlMinutes()), idempotencyKey);
-        var location = uri.getAbsolutePathBuilder().path(created.lab().id.toString()).build();
-        // Typed, so that the JSON writer is chosen at build time rather than looked up on every create.
-        return RestResponse.ResponseBuilder.create(created.isNew() ? RestResponse.Status.ACCEPTED : RestResponse.Status.OK, view(created.lab()))
-                .location(location).build();
+    public Uni<RestResponse<LabView>> create(CreateLabRequest request,
+                           @Parameter(description = "Makes a retried create return the first one's lab") @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        // On the I/O thread: the body is already read; only the SQL goes to the create threads.
+        Caller caller = Caller.of(identity);
+        var newLab = request == null ? null
+                : new LabService.NewLab(request.learnerId(), request.courseId(), request.template(), request.ttlMinutes());
+        return createThreads.run(() -> labs.create(caller, newLab, idempotencyKey)).map(created ->
+                // Typed, so that the JSON writer is chosen at build time rather than looked up on every create. The
+                // Location is a relative reference (RFC 9110 §10.2.2), set as is: resolving it against the request's
+                // absolute URI (forwarded headers and all) cost more CPU than the insert.
+                RestResponse.ResponseBuilder.create(created.isNew() ? RestResponse.Status.ACCEPTED : RestResponse.Status.OK, view(created.lab()))
+                        .header(HttpHeaders.LOCATION, "/api/v1/labs/" + created.lab().id).build());
     }
 
     @GET
