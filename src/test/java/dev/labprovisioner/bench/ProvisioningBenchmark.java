@@ -48,12 +48,22 @@ public final class ProvisioningBenchmark {
     /** Give the service a core of its own, as it would have in a cluster (Linux, 2+ cores). */
     static final boolean PIN = Boolean.getBoolean("pin");
     /** New labs created (and made READY) before the measured ones, so that the measured path is compiled. */
-    static final int WARMUP = Integer.getInteger("warmup", 300);
+    static final int WARMUP = Integer.getInteger("warmup", 600);
     static final int WORKERS = Integer.getInteger("workers", 4);
     /** -Dbaseline=false skips the bare-client run (for quick looks at the create figures). */
     static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("baseline", "true"));
+    /** -DwaitReady=false stops after the burst of creates: create figures only (no wall time, no requests per lab). */
+    static final boolean WAIT_READY = Boolean.parseBoolean(System.getProperty("waitReady", "true"));
     static final String JAVA_OPTS = System.getProperty("serviceJavaOpts",
             "-Xmx128m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MaxMetaspaceSize=128m");
+    /**
+     * -Dprofiler=/path/to/libasyncProfiler.so: profile the service and this JVM during the burst of creates only
+     * (async-profiler, loaded through jcmd); collapsed stacks in target/benchmark-{service,cluster}-profile.collapsed.
+     */
+    static final String ADMIN_TOKEN = "benchmark-admin-token-0123456789";
+    static final String PROFILER = System.getProperty("profiler", "");
+    /** -DprofilerEvent=alloc: where the burst allocates instead of where it spends CPU. */
+    static final String PROFILER_START = "start,event=" + System.getProperty("profilerEvent", "cpu,interval=1ms");
     /** Held so that the level sticks (JUL keeps loggers weakly): the in-process API logs every request at INFO. */
     static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
     /** For the few calls around the measurement (health, admin, counting READY labs). */
@@ -96,6 +106,8 @@ public final class ProvisioningBenchmark {
                 + "its PostgreSQL %.2f, simulated cluster and load generator %.2f (of %.2f the cores had)%n", service.burst.seconds,
                 service.burst.serviceUptime, service.burst.service, service.burst.postgres, service.burst.cluster,
                 service.burst.seconds * Runtime.getRuntime().availableProcessors());
+        System.out.printf("GC pauses during the burst          service %.0f (%.0f ms), simulated cluster and load generator %.0f (%.0f ms)%n",
+                service.burst.serviceGc[0], service.burst.serviceGc[1] * 1000, service.burst.clusterGc[0], service.burst.clusterGc[1] * 1000);
         System.out.printf("service JVM RSS                     %d MB after, %d MB peak  (target < 350 MB; JVM options: %s)%n",
                 service.rssMb, service.peakRssMb, JAVA_OPTS);
         // Informer and HTTP client threads would keep the Maven JVM alive.
@@ -106,7 +118,32 @@ public final class ProvisioningBenchmark {
     }
 
     /** Where the CPU went while the creates were being answered: wall seconds, and CPU seconds per party. */
-    record Burst(double seconds, double service, double postgres, double cluster, double serviceUptime) {
+    record Burst(double seconds, double service, double postgres, double cluster, double serviceUptime, double[] serviceGc, double[] clusterGc) {
+    }
+
+    /** GC pauses so far in the service, from its metrics (Micrometer's jvm_gc_pause_seconds): count and seconds. */
+    static double[] serviceGc(String base) throws Exception {
+        double[] gc = new double[2];
+        for (String line : get(base + "/q/metrics", ADMIN_TOKEN).body().split("\n")) {
+            if (line.startsWith("jvm_gc_pause_seconds_count{") || line.startsWith("jvm_gc_pause_seconds_sum{")) {
+                gc[line.startsWith("jvm_gc_pause_seconds_count") ? 0 : 1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return gc;
+    }
+
+    /** GC pauses so far in this JVM (load generator and simulated cluster): count and seconds. */
+    static double[] ownGc() {
+        double[] gc = new double[2];
+        for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            gc[0] += Math.max(0, bean.getCollectionCount());
+            gc[1] += Math.max(0, bean.getCollectionTime()) / 1000.0;
+        }
+        return gc;
+    }
+
+    static double[] minus(double[] after, double[] before) {
+        return new double[]{after[0] - before[0], after[1] - before[1]};
     }
 
     /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 if it is gone. */
@@ -178,7 +215,7 @@ public final class ProvisioningBenchmark {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
         env.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres.user());
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.api.url());
-        env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", "benchmark-admin-token-0123456789");
+        env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN_TOKEN);
         env.put("LABS_LEARNER_SIGNING_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LABS_RECONCILER_WORKERS", Integer.toString(WORKERS));
         env.put("QUARKUS_LOG_LEVEL", "WARN");
@@ -194,7 +231,7 @@ public final class ProvisioningBenchmark {
         try {
             String base = "http://127.0.0.1:" + port;
             waitFor(() -> status(get(base + "/q/health/ready", null)) == 200, Duration.ofSeconds(90), "service ready");
-            String secret = field(post(base + "/api/v1/admin/clients", "benchmark-admin-token-0123456789",
+            String secret = field(post(base + "/api/v1/admin/clients", ADMIN_TOKEN,
                     "{\"name\":\"bench\",\"scopes\":[\"labs:read\",\"labs:write\"]}").body(), "secret");
             // The LMS's 50 workers, each with its connection, used for the warm-up and then for the measurement.
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -206,16 +243,26 @@ public final class ProvisioningBenchmark {
             var controls = new SandboxControls(cluster.api.url());
             long before = controls.stats().requests();
 
+            double[] serviceGcBefore = serviceGc(base);
+            double[] ownGcBefore = ownGc();
+            profiler(service.pid(), PROFILER_START);
+            profiler(ProcessHandle.current().pid(), PROFILER_START);
             double[] cpuBefore = cpu(service);
             long uptimeMs = java.time.Duration.between(service.info().startInstant().orElseThrow(), java.time.Instant.now()).toMillis();
             long start = System.nanoTime();
             long[] latencies = createLabs(clients, connections, secret, "bench", LABS);
+            double burstSeconds = (System.nanoTime() - start) / 1e9;
             clients.shutdown();
             double[] cpuAfter = cpu(service);
-            var burst = new Burst((System.nanoTime() - start) / 1e9, cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1],
-                    cpuAfter[2] - cpuBefore[2], uptimeMs / 1000.0);
-            waitFor(() -> labsIn(base, secret, "bench", "READY") >= LABS, Duration.ofMinutes(20), "all labs READY");
-            double wall = (System.nanoTime() - start) / 1e9;
+            double[] ownGcAfter = ownGc();
+            var burst = new Burst(burstSeconds, cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1],
+                    cpuAfter[2] - cpuBefore[2], uptimeMs / 1000.0, minus(serviceGc(base), serviceGcBefore), minus(ownGcAfter, ownGcBefore));
+            profiler(service.pid(), "stop,collapsed,file=" + Path.of("target/benchmark-service-profile.collapsed").toAbsolutePath());
+            profiler(ProcessHandle.current().pid(), "stop,collapsed,file=" + Path.of("target/benchmark-cluster-profile.collapsed").toAbsolutePath());
+            if (WAIT_READY) {
+                waitFor(() -> labsIn(base, secret, "bench", "READY") >= LABS, Duration.ofMinutes(20), "all labs READY");
+            }
+            double wall = WAIT_READY ? (System.nanoTime() - start) / 1e9 : Double.NaN;
             long requests = controls.stats().requests() - before;
             Arrays.sort(latencies);
             long[] rss = rss(service.pid());
@@ -226,11 +273,20 @@ public final class ProvisioningBenchmark {
         }
     }
 
+    /** Sends an async-profiler command to a JVM (jcmd JVMTI.agent_load), if -Dprofiler names the library. */
+    static void profiler(long pid, String command) throws Exception {
+        if (!PROFILER.isEmpty()) {
+            new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "JVMTI.agent_load",
+                    PROFILER, '"' + command + '"').redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+    }
+
     /** {@code count} new labs in {@code course} from the clients, as fast as they answer; each create's latency in ns. */
     static long[] createLabs(ExecutorService clients, ThreadLocal<LmsConnection> connections, String secret, String course, int count)
             throws Exception {
         long[] latencies = new long[count];
         long[] starts = new long[count];
+        int[] connection = new int[count];
         long zero = System.nanoTime();
         List<Future<?>> calls = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -238,6 +294,7 @@ public final class ProvisioningBenchmark {
             calls.add(clients.submit(() -> {
                 long t = System.nanoTime();
                 starts[n] = t - zero;
+                connection[n] = connections.get().number;
                 var response = connections.get().send("POST", "/api/v1/labs", secret,
                         "{\"learnerId\":\"" + course + "-" + n + "\",\"courseId\":\"" + course + "\",\"template\":\"postgres-statefulset\"}");
                 latencies[n] = System.nanoTime() - t;
@@ -251,9 +308,9 @@ public final class ProvisioningBenchmark {
             call.get();
         }
         // Each call's start and latency, for a look at when the slow ones happened (GC, compilation, other work).
-        var csv = new StringBuilder("start_ms,latency_ms\n");
+        var csv = new StringBuilder("start_ms,latency_ms,connection\n");
         for (int i = 0; i < count; i++) {
-            csv.append(String.format(java.util.Locale.ROOT, "%.2f,%.2f%n", starts[i] / 1e6, latencies[i] / 1e6));
+            csv.append(String.format(java.util.Locale.ROOT, "%.2f,%.2f,%d%n", starts[i] / 1e6, latencies[i] / 1e6, connection[i]));
         }
         Files.writeString(Path.of("target/benchmark-" + course + "-latencies.csv"), csv);
         return latencies;
@@ -363,6 +420,9 @@ public final class ProvisioningBenchmark {
         private final java.net.Socket socket;
         private final java.io.InputStream in;
         private final java.io.OutputStream out;
+        /** In the order the connections were opened (the server hands them to its event loops in turn). */
+        final int number = OPENED.getAndIncrement();
+        private static final java.util.concurrent.atomic.AtomicInteger OPENED = new java.util.concurrent.atomic.AtomicInteger();
 
         record Response(int status, String body) {
         }
