@@ -95,6 +95,10 @@ public interface LabsConfig {
          */
         @WithDefault("4")
         int createThreads();
+
+        /** A create still waiting for one of those threads after this is answered 503, and never runs. */
+        @WithDefault("10s")
+        Duration createQueueTimeout();
     }
 
     interface Learner {

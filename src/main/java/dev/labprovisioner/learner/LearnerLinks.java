@@ -38,6 +38,11 @@ public class LearnerLinks {
         return baseUrl + "/learn/" + token(labId);
     }
 
+    /** The lab's address in the API, on the same public base: the Location of a create or a reset. */
+    public String apiUrl(UUID labId) {
+        return baseUrl + "/api/v1/labs/" + labId;
+    }
+
     /** The lab a token was signed for, if the signature holds. */
     public Optional<UUID> verify(String token) {
         if (token == null || token.length() > 100) {

@@ -56,11 +56,11 @@ public final class ProvisioningBenchmark {
     static final boolean WAIT_READY = Boolean.parseBoolean(System.getProperty("waitReady", "true"));
     static final String JAVA_OPTS = System.getProperty("serviceJavaOpts",
             "-Xmx128m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MaxMetaspaceSize=128m");
+    static final String ADMIN_TOKEN = "benchmark-admin-token-0123456789";
     /**
      * -Dprofiler=/path/to/libasyncProfiler.so: profile the service and this JVM during the burst of creates only
      * (async-profiler, loaded through jcmd); collapsed stacks in target/benchmark-{service,cluster}-profile.collapsed.
      */
-    static final String ADMIN_TOKEN = "benchmark-admin-token-0123456789";
     static final String PROFILER = System.getProperty("profiler", "");
     /** -DprofilerEvent=alloc: where the burst allocates instead of where it spends CPU. */
     static final String PROFILER_START = "start,event=" + System.getProperty("profilerEvent", "cpu,interval=1ms");
@@ -94,7 +94,7 @@ public final class ProvisioningBenchmark {
             }
         }
         int objects = LabObjects.desired(spec(UUID.randomUUID())).size();
-        double requestsPerLab = (double) service.requests / LABS;
+        double requestsPerLab = service.requests < 0 ? Double.NaN : (double) service.requests / LABS;
         System.out.println();
         System.out.printf("objects per lab                     %d%n", objects);
         System.out.printf("Kubernetes requests per lab         %.2f  (ratio %.3f, target <= 1.2)%n", requestsPerLab, requestsPerLab / objects);
@@ -263,7 +263,7 @@ public final class ProvisioningBenchmark {
                 waitFor(() -> labsIn(base, secret, "bench", "READY") >= LABS, Duration.ofMinutes(20), "all labs READY");
             }
             double wall = WAIT_READY ? (System.nanoTime() - start) / 1e9 : Double.NaN;
-            long requests = controls.stats().requests() - before;
+            long requests = WAIT_READY ? controls.stats().requests() - before : -1;
             Arrays.sort(latencies);
             long[] rss = rss(service.pid());
             return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1], burst);

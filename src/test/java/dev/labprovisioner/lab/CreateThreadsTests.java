@@ -73,12 +73,50 @@ class CreateThreadsTests {
         for (var create : creates) {
             Response answer = create.get(30, TimeUnit.SECONDS);
             assertThat(answer.statusCode()).isEqualTo(202);
-            assertThat(answer.header("Location")).isEqualTo("/api/v1/labs/" + answer.path("id"));
+            assertThat(answer.header("Location")).startsWith("http").endsWith("/api/v1/labs/" + answer.path("id"));
             ids.add(answer.path("id"));
         }
         lmsWorkers.shutdown();
         assertThat(ids).hasSize(burst);
         Api.as(lms).get("/api/v1/labs?courseId=" + course).then().statusCode(200).body("total", equalTo(burst));
+        ids.forEach(id -> Api.as(lms).delete("/api/v1/labs/" + id).then().statusCode(202));
+    }
+
+    @Test
+    void aCreateThatWaitedTooLongForAThreadIsAnswered503AndNeverRuns() throws Exception {
+        String lms = Api.lmsClient();
+        String course = unique("stuck");
+        int burst = createThreads + 1;
+        ExecutorService lmsWorkers = Executors.newFixedThreadPool(burst);
+        List<Future<Response>> creates = new ArrayList<>();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("LOCK TABLE labs IN EXCLUSIVE MODE");
+            }
+            for (int i = 0; i < burst; i++) {
+                String learner = "learner-" + i;
+                creates.add(lmsWorkers.submit(() -> createLab(lms, learner, course).extract().response()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> callers.writes() >= burst && insertsWaiting() == createThreads);
+            // Every thread is stuck in the database: the one create still queued gets its answer when its time is up.
+            await().atMost(Duration.ofSeconds(30)).until(() -> creates.stream().anyMatch(Future::isDone));
+            Response refused = creates.stream().filter(Future::isDone).findFirst().orElseThrow().get();
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            holder.rollback();
+        } finally {
+            lmsWorkers.shutdown();
+        }
+        int accepted = 0;
+        for (var create : creates) {
+            if (create.get(30, TimeUnit.SECONDS).statusCode() == 202) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isEqualTo(createThreads);
+        // The refused create made nothing, then or later.
+        Api.as(lms).get("/api/v1/labs?courseId=" + course).then().statusCode(200).body("total", equalTo(createThreads));
     }
 
     /** Creates whose insert is waiting for the lock in PostgreSQL, each on a connection of its own. */

@@ -20,9 +20,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -89,9 +89,8 @@ public class AdminLabResource {
     @APIResponse(responseCode = "404", description = "No such lab", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response reset(@PathParam("id") UUID id, ResetRequest request) {
         var reset = admin.reset(Caller.of(identity), id, request == null ? null : request.ttlMinutes());
-        var location = UriBuilder.fromPath("/api/v1/labs/{id}").build(reset.replacement().id);
         return Response.status(reset.isNew() ? Response.Status.ACCEPTED : Response.Status.OK)
-                .location(location).entity(view(reset.replacement())).build();
+                .header(HttpHeaders.LOCATION, links.apiUrl(reset.replacement().id)).entity(view(reset.replacement())).build();
     }
 
     private LabView view(Lab lab) {

@@ -68,6 +68,8 @@ public class LabResource {
     @APIResponse(responseCode = "200", description = "The same lab as an earlier create", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "400", description = "Bad input", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Waited too long for the database (labs.api.create-queue-timeout); nothing was created, retry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RestResponse<LabView>> create(CreateLabRequest request,
                            @Parameter(description = "Makes a retried create return the first one's lab") @HeaderParam("Idempotency-Key") String idempotencyKey) {
         // On the I/O thread: the body is already read; only the SQL goes to the create threads.
@@ -76,10 +78,10 @@ public class LabResource {
                 : new LabService.NewLab(request.learnerId(), request.courseId(), request.template(), request.ttlMinutes());
         return createThreads.run(() -> labs.create(caller, newLab, idempotencyKey)).map(created ->
                 // Typed, so that the JSON writer is chosen at build time rather than looked up on every create. The
-                // Location is a relative reference (RFC 9110 §10.2.2), set as is: resolving it against the request's
-                // absolute URI (forwarded headers and all) cost more CPU than the insert.
+                // Location is on the public base URL, set as is: resolving a path against the request's absolute
+                // URI (forwarded headers and all) cost more CPU than the insert.
                 RestResponse.ResponseBuilder.create(created.isNew() ? RestResponse.Status.ACCEPTED : RestResponse.Status.OK, view(created.lab()))
-                        .header(HttpHeaders.LOCATION, "/api/v1/labs/" + created.lab().id).build());
+                        .header(HttpHeaders.LOCATION, links.apiUrl(created.lab().id)).build());
     }
 
     @GET
