@@ -50,20 +50,9 @@ class CreateThreadsTests {
         String course = unique("burst");
         int burst = createThreads + 6;
         ExecutorService lmsWorkers = Executors.newFixedThreadPool(burst);
-        List<Future<Response>> creates = new ArrayList<>();
+        List<Future<Response>> creates;
         try (Connection holder = dataSource.getConnection()) {
-            // Inserts into labs wait (reads don't) until this transaction ends: a database slower than the burst.
-            holder.setAutoCommit(false);
-            try (Statement s = holder.createStatement()) {
-                s.execute("LOCK TABLE labs IN EXCLUSIVE MODE");
-            }
-            for (int i = 0; i < burst; i++) {
-                String learner = "learner-" + i;
-                creates.add(lmsWorkers.submit(() -> createLab(lms, learner, course).extract().response()));
-            }
-            // All of them being answered; only as many as there are create threads got as far as the database.
-            await().atMost(Duration.ofSeconds(10)).until(() -> callers.writes() >= burst && insertsWaiting() == createThreads);
-
+            creates = sendWhileInsertsWait(holder, lmsWorkers, lms, course, burst);
             Api.as(lms).get("/api/v1/labs?courseId=" + course).then().statusCode(200).body("total", equalTo(0));
             assertThat(insertsWaiting()).isEqualTo(createThreads);
             assertThat(creates).noneMatch(Future::isDone);
@@ -88,17 +77,9 @@ class CreateThreadsTests {
         String course = unique("stuck");
         int burst = createThreads + 1;
         ExecutorService lmsWorkers = Executors.newFixedThreadPool(burst);
-        List<Future<Response>> creates = new ArrayList<>();
+        List<Future<Response>> creates;
         try (Connection holder = dataSource.getConnection()) {
-            holder.setAutoCommit(false);
-            try (Statement s = holder.createStatement()) {
-                s.execute("LOCK TABLE labs IN EXCLUSIVE MODE");
-            }
-            for (int i = 0; i < burst; i++) {
-                String learner = "learner-" + i;
-                creates.add(lmsWorkers.submit(() -> createLab(lms, learner, course).extract().response()));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> callers.writes() >= burst && insertsWaiting() == createThreads);
+            creates = sendWhileInsertsWait(holder, lmsWorkers, lms, course, burst);
             // Every thread is stuck in the database: the one create still queued gets its answer when its time is up.
             await().atMost(Duration.ofSeconds(30)).until(() -> creates.stream().anyMatch(Future::isDone));
             Response refused = creates.stream().filter(Future::isDone).findFirst().orElseThrow().get();
@@ -117,6 +98,26 @@ class CreateThreadsTests {
         assertThat(accepted).isEqualTo(createThreads);
         // The refused create made nothing, then or later.
         Api.as(lms).get("/api/v1/labs?courseId=" + course).then().statusCode(200).body("total", equalTo(createThreads));
+    }
+
+    /**
+     * Holds inserts into labs (reads go on) until {@code holder}'s transaction ends, a database slower than the
+     * burst, and sends {@code burst} creates; returns once all are being answered and as many as there are create
+     * threads got as far as the database.
+     */
+    private List<Future<Response>> sendWhileInsertsWait(Connection holder, ExecutorService lmsWorkers, String lms, String course, int burst)
+            throws Exception {
+        holder.setAutoCommit(false);
+        try (Statement s = holder.createStatement()) {
+            s.execute("LOCK TABLE labs IN EXCLUSIVE MODE");
+        }
+        List<Future<Response>> creates = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            String learner = "learner-" + i;
+            creates.add(lmsWorkers.submit(() -> createLab(lms, learner, course).extract().response()));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> callers.writes() >= burst && insertsWaiting() == createThreads);
+        return creates;
     }
 
     /** Creates whose insert is waiting for the lock in PostgreSQL, each on a connection of its own. */
