@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The few threads ({@code labs.api.create-threads}) a create runs its SQL on. The request's body is read and its
@@ -47,12 +48,13 @@ public class CreateThreads {
         CompletionStage<T> result = executor.<T>executeBlocking(() -> state.compareAndSet(QUEUED, STARTED) ? work.call() : null, false)
                 .toCompletionStage();
         // Each subscription gets a stage of its own: the timeout cancels the one it gives up on, never the result.
-        return Uni.createFrom().completionStage(() -> result.thenApply(Function.identity())).ifNoItem().after(queueTimeout).recoverWithUni(() ->
+        Supplier<CompletionStage<T>> ownStage = () -> result.thenApply(Function.identity());
+        return Uni.createFrom().completionStage(ownStage).ifNoItem().after(queueTimeout).recoverWithUni(() ->
                 state.compareAndSet(QUEUED, ABANDONED)
                         ? Uni.createFrom().failure(new ProblemException(Response.Status.SERVICE_UNAVAILABLE,
                                 "Lab creation is waiting for the database; nothing was created. Try again in a moment."))
                         // Already running: its answer is the one to give.
-                        : Uni.createFrom().completionStage(() -> result.thenApply(Function.identity())));
+                        : Uni.createFrom().completionStage(ownStage));
     }
 
     @PreDestroy

@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The create call's one transaction, in plain JDBC: an LMS waits on this call (a learner clicked "start"),
@@ -24,7 +25,19 @@ import java.util.UUID;
 @ApplicationScoped
 class LabCreation {
 
-    private static final String LIVE_STATES = "'REQUESTED', 'PROVISIONING', 'READY'";
+    /** {@link LabState#LIVE} as SQL; also the predicate of the partial unique index the insert meets (V1__labs.sql). */
+    private static final String LIVE_STATES = LabState.LIVE.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
+    /** A new lab and its first event, in one statement; nothing when the learner already has a live lab like it. */
+    private static final String INSERT = """
+                WITH created AS (
+                    INSERT INTO labs (id, namespace, owner, learner_id, course_id, template, template_version, state,
+                                      created_at, updated_at, expires_at, next_attempt_at, attempts, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'REQUESTED', ?, ?, ?, ?, 0, 0)
+                    ON CONFLICT (owner, learner_id, course_id, template)
+                        WHERE state IN (%s) DO NOTHING
+                    RETURNING id, created_at)
+                INSERT INTO lab_events (lab_id, at, from_state, to_state, cause)
+                SELECT id, created_at, NULL, 'REQUESTED', ? FROM created""".formatted(LIVE_STATES);
 
     private final AgroalDataSource dataSource;
 
@@ -95,16 +108,7 @@ class LabCreation {
      * and insert nothing. The lab's first event is written by the same statement.
      */
     private static boolean insert(Connection c, Lab lab, String cause) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("""
-                WITH created AS (
-                    INSERT INTO labs (id, namespace, owner, learner_id, course_id, template, template_version, state,
-                                      created_at, updated_at, expires_at, next_attempt_at, attempts, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'REQUESTED', ?, ?, ?, ?, 0, 0)
-                    ON CONFLICT (owner, learner_id, course_id, template)
-                        WHERE state IN ('REQUESTED', 'PROVISIONING', 'READY') DO NOTHING
-                    RETURNING id, created_at)
-                INSERT INTO lab_events (lab_id, at, from_state, to_state, cause)
-                SELECT id, created_at, NULL, 'REQUESTED', ? FROM created""")) {
+        try (PreparedStatement s = c.prepareStatement(INSERT)) {
             OffsetDateTime now = time(lab.createdAt);
             s.setObject(1, lab.id);
             s.setString(2, lab.namespace);

@@ -19,7 +19,6 @@ public class SigningKey {
 
     private static final String SANDBOX_KEY_PROPERTY = "lab-provisioner.sandbox.signing-key";
     private final byte[] key;
-
     SigningKey(LabsConfig config) {
         String encoded = config.learner().signingKey().orElseGet(() -> {
             if (config.mode() == LabsConfig.Mode.REAL) {
