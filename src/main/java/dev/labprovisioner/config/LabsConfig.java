@@ -190,7 +190,27 @@ public interface LabsConfig {
         /** Where the embedded PostgreSQL keeps its files. */
         Optional<String> workDir();
 
-        /** Port of the in-process Kubernetes API (0: any free port). */
+        /**
+         * Which Kubernetes the sandbox runs: {@code auto} (upstream's control plane where
+         * {@code sandbox-cluster/build-control-plane.sh} has built it, else the embedded imitation),
+         * {@code control-plane} (refuse to start without it) or {@code imitation}. Read before start-up, by
+         * {@code SandboxConfigSourceFactory}; declared here for documentation and validation.
+         */
+        @WithDefault("imitation")
+        String engine();
+
+        /** Where kube-apiserver and kube-controller-manager are (default: the build script's cache). */
+        Optional<String> controlPlaneBin();
+
+        /** The address the sandbox's Kubernetes API listens on: loopback unless configured otherwise. */
+        @WithDefault("127.0.0.1")
+        String bindAddress();
+
+        /** How long a deleted pod stays Terminating on the control plane's simulated node (capped by its grace period). */
+        @WithDefault("1s")
+        Duration podTerminationDelay();
+
+        /** Port of the in-process Kubernetes API of the imitation (0: any free port). */
         @WithDefault("0")
         int kubernetesPort();
 

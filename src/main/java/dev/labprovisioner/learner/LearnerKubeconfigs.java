@@ -1,6 +1,7 @@
 package dev.labprovisioner.learner;
 
 import dev.labprovisioner.cluster.KubernetesCalls;
+import dev.labprovisioner.cluster.Kubeconfig;
 import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.lab.Lab;
@@ -18,8 +19,9 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * A kubeconfig for one lab's namespace. Real mode: a token for the learner's ServiceAccount from the
- * TokenRequest API, expiring with the lab (the Role confines it to the namespace). Sandbox: the in-process API.
+ * A kubeconfig for one lab's namespace: a token for the learner's ServiceAccount from the TokenRequest API,
+ * expiring with the lab (the Role confines it to the namespace), in real mode and on the sandbox's control
+ * plane alike. On the sandbox's imitation: its in-process API.
  */
 @ApplicationScoped
 public class LearnerKubeconfigs {
@@ -40,8 +42,8 @@ public class LearnerKubeconfigs {
     public String kubeconfig(Lab lab) {
         String server;
         String token;
-        String caData = null;
-        if (config.mode() == LabsConfig.Mode.SANDBOX) {
+        String caPem = null;
+        if (SandboxRuntime.imitationRunning()) {
             server = SandboxRuntime.current().orElseThrow().apiUrl();
             token = "sandbox";
         } else {
@@ -51,31 +53,20 @@ public class LearnerKubeconfigs {
                     .withNewSpec().withExpirationSeconds(seconds).endSpec().build();
             token = calls.call("token for the learner of " + lab.namespace, () -> client.serviceAccounts()
                     .inNamespace(lab.namespace).withName(LabNames.LEARNER_ACCOUNT).tokenRequest(request)).getStatus().getToken();
-            caData = caData();
+            caPem = caPem();
         }
-        String cluster = "lab";
-        String user = LabNames.LEARNER_ACCOUNT;
-        var yaml = new StringBuilder()
-                .append("apiVersion: v1\nkind: Config\n")
-                .append("clusters:\n- name: ").append(cluster).append("\n  cluster:\n    server: ").append(server).append('\n');
-        if (caData != null) {
-            yaml.append("    certificate-authority-data: ").append(caData).append('\n');
-        }
-        yaml.append("users:\n- name: ").append(user).append("\n  user:\n    token: ").append(token).append('\n')
-                .append("contexts:\n- name: ").append(lab.namespace).append("\n  context:\n    cluster: ").append(cluster)
-                .append("\n    user: ").append(user).append("\n    namespace: ").append(lab.namespace).append('\n')
-                .append("current-context: ").append(lab.namespace).append('\n');
-        return yaml.toString();
+        return Kubeconfig.yaml("lab", server, caPem, LabNames.LEARNER_ACCOUNT, token, lab.namespace);
     }
 
-    private String caData() {
+    /** The CA the service trusts for its API server, in PEM. */
+    private String caPem() {
         var c = client.getConfiguration();
         if (c.getCaCertData() != null) {
-            return c.getCaCertData();
+            return new String(Base64.getDecoder().decode(c.getCaCertData()), StandardCharsets.UTF_8);
         }
         if (c.getCaCertFile() != null) {
             try {
-                return Base64.getEncoder().encodeToString(Files.readString(Path.of(c.getCaCertFile())).getBytes(StandardCharsets.UTF_8));
+                return Files.readString(Path.of(c.getCaCertFile()));
             } catch (java.io.IOException e) {
                 return null;
             }

@@ -3,6 +3,7 @@ package dev.labprovisioner.sandbox;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.cluster.LabObservation;
+import dev.labprovisioner.sandbox.controlplane.NodeAgent;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -19,7 +20,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.regex.Pattern;
 
-/** In sandbox mode, runs the simulated controllers against the in-process Kubernetes API. */
+/**
+ * In sandbox mode, runs what the sandbox's cluster lacks: on upstream's control plane, the node agent (as the
+ * sandbox's administrator, never with the service's identity); on the imitation, the simulated controllers.
+ */
 @ApplicationScoped
 public class SandboxCluster {
 
@@ -31,6 +35,8 @@ public class SandboxCluster {
     private StatefulSetSimulator simulator;
     private ClaimDatabases databases;
     private KubernetesClient simulatorClient;
+    private NodeAgent nodeAgent;
+    private KubernetesClient agentClient;
 
     SandboxCluster(LabsConfig config, KubernetesClient client, LabClusterWatch watch) {
         this.config = config;
@@ -47,6 +53,15 @@ public class SandboxCluster {
         var sandbox = config.sandbox();
         Pattern unpullable = Pattern.compile(sandbox.unpullableImages());
         databases = new ClaimDatabases(runtime.jdbcUrl("postgres"));
+        if (runtime.engine() == SandboxRuntime.Engine.CONTROL_PLANE) {
+            agentClient = new KubernetesClientBuilder().withConfig(runtime.adminConfig()).build();
+            nodeAgent = new NodeAgent(agentClient, new NodeAgent.Settings(sandbox.podReadyDelay(), sandbox.podTerminationDelay(),
+                    sandbox.nodeCpuCores(), image -> !unpullable.matcher(image).matches() && NodeAgent.registryHas(image)), databases);
+            nodeAgent.start();
+            LOG.warnf("SANDBOX MODE: upstream's control plane at %s with a simulated node (pods Ready after %s)",
+                    runtime.apiUrl(), sandbox.podReadyDelay());
+            return;
+        }
         simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).withRequestRetryBackoffLimit(3).build()).build();
         simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(
@@ -79,6 +94,10 @@ public class SandboxCluster {
     void stop(@Observes ShutdownEvent ignored) {
         if (simulator != null) {
             simulator.close();
+        }
+        if (nodeAgent != null) {
+            nodeAgent.close();
+            agentClient.close();
         }
         if (databases != null) {
             databases.close();

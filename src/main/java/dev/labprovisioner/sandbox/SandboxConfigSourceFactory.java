@@ -7,12 +7,14 @@ import io.smallrye.config.PropertiesConfigSource;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * Starts the sandbox's embedded PostgreSQL and Kubernetes API when {@code labs.mode=sandbox} and
- * points the datasource and the Kubernetes client at them.
+ * Starts the sandbox's embedded PostgreSQL and Kubernetes cluster when {@code labs.mode=sandbox} and
+ * points the datasource and the Kubernetes client at them (on the control plane, with the service's own
+ * ServiceAccount token).
  */
 public class SandboxConfigSourceFactory implements ConfigSourceFactory {
 
@@ -24,15 +26,15 @@ public class SandboxConfigSourceFactory implements ConfigSourceFactory {
         Path workDir = Path.of(value(context, "labs.sandbox.work-dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "lab-provisioner-sandbox").toString()));
         int apiPort = Integer.parseInt(value(context, "labs.sandbox.kubernetes-port", "0"));
-        SandboxRuntime runtime = SandboxRuntime.startOnce(workDir, apiPort);
-        return List.of(new PropertiesConfigSource(Map.of(
-                "quarkus.datasource.jdbc.url", runtime.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "",
-                "quarkus.kubernetes-client.api-server-url", runtime.apiUrl(),
-                "quarkus.kubernetes-client.trust-certs", "true",
-                "quarkus.kubernetes-client.namespace", "default"),
-                "lab-provisioner-sandbox", 275));
+        SandboxRuntime runtime = SandboxRuntime.startOnce(new SandboxRuntime.Request(workDir, apiPort,
+                value(context, "labs.sandbox.engine", "imitation"),
+                Optional.ofNullable(value(context, "labs.sandbox.control-plane-bin", null)),
+                value(context, "labs.sandbox.bind-address", "127.0.0.1")));
+        var properties = new HashMap<>(runtime.serviceClientConfiguration());
+        properties.put("quarkus.datasource.jdbc.url", runtime.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
+        properties.put("quarkus.datasource.username", "postgres");
+        properties.put("quarkus.datasource.password", "");
+        return List.of(new PropertiesConfigSource(properties, "lab-provisioner-sandbox", 275));
     }
 
     private static String value(ConfigSourceContext context, String name, String fallback) {

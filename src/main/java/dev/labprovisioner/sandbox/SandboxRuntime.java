@@ -1,66 +1,180 @@
 package dev.labprovisioner.sandbox;
 
+import dev.labprovisioner.sandbox.controlplane.ControlPlane;
+import dev.labprovisioner.sandbox.controlplane.ServiceIdentity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The embedded services of sandbox mode, started once per JVM before the application's configuration
- * is read (the datasource needs the embedded PostgreSQL's address). Quarkus may read configuration in
+ * is read (the datasource needs the embedded PostgreSQL's address): a PostgreSQL, and a Kubernetes cluster,
+ * which is upstream's control plane where its binaries are present ({@link Engine#CONTROL_PLANE}) and the
+ * embedded imitation where they are not ({@link Engine#IMITATION}). Quarkus may read configuration in
  * more than one class loader (and dev mode reloads): the servers' addresses are kept in system properties,
  * so every class loader finds the same servers and the labs outlive a code change.
  */
 public final class SandboxRuntime {
 
     private static final Logger LOG = Logger.getLogger(SandboxRuntime.class);
-    static final String JDBC_URL = "lab-provisioner.sandbox.jdbc-url";
-    static final String API_URL = "lab-provisioner.sandbox.api-url";
+
+    /** Which Kubernetes the sandbox runs. */
+    public enum Engine {
+        /** Upstream's kube-apiserver and kube-controller-manager, etcd, and the node agent. */
+        CONTROL_PLANE,
+        /** The fabric8 mock server and the StatefulSet simulator, in this JVM. */
+        IMITATION;
+
+        static Engine choose(String setting, Optional<ControlPlane.Binaries> binaries) {
+            return switch (setting.toLowerCase(Locale.ROOT)) {
+                case "imitation" -> IMITATION;
+                case "control-plane" -> {
+                    if (binaries.isEmpty()) {
+                        throw new IllegalStateException("labs.sandbox.engine=control-plane, but kube-apiserver and "
+                                + "kube-controller-manager are not in " + ControlPlane.Binaries.defaultDir()
+                                + " (or LABS_SANDBOX_CONTROL_PLANE_BIN), or etcd is not on the PATH: run "
+                                + "sandbox-cluster/build-control-plane.sh");
+                    }
+                    yield CONTROL_PLANE;
+                }
+                case "auto" -> binaries.isPresent() ? CONTROL_PLANE : IMITATION;
+                default -> throw new IllegalStateException("labs.sandbox.engine must be auto, control-plane or imitation, not " + setting);
+            };
+        }
+    }
+
+    /** What the sandbox was asked for: {@code engine} auto, control-plane or imitation. */
+    public record Request(Path workDir, int apiPort, String engine, Optional<String> controlPlaneBin, String bindAddress) {
+    }
 
     private static volatile SandboxRuntime current;
 
+    private final Engine engine;
     private final String jdbcBaseUrl;
     private final String apiUrl;
+    /** Control plane only: the service's ServiceAccount token and the CA, and the sandbox administrator's kubeconfig. */
+    private final String serviceToken;
+    private final String caFile;
+    private final String adminKubeconfig;
 
-    private SandboxRuntime(String jdbcBaseUrl, String apiUrl) {
+    private SandboxRuntime(Engine engine, String jdbcBaseUrl, String apiUrl, String serviceToken, String caFile, String adminKubeconfig) {
+        this.engine = engine;
         this.jdbcBaseUrl = jdbcBaseUrl;
         this.apiUrl = apiUrl;
+        this.serviceToken = serviceToken;
+        this.caFile = caFile;
+        this.adminKubeconfig = adminKubeconfig;
     }
 
-    static synchronized SandboxRuntime startOnce(Path workDir, int apiPort) {
-        if (current != null) {
+    static synchronized SandboxRuntime startOnce(Request request) {
+        Engine engine = Engine.choose(request.engine(), ControlPlane.Binaries.find(request.controlPlaneBin()));
+        if (current != null && current.engine == engine) {
             return current;
         }
-        String jdbc = System.getProperty(JDBC_URL);
-        String apiUrl = System.getProperty(API_URL);
-        if (jdbc != null && apiUrl != null) {
-            // A dev-mode reload: the servers started by the first class loader are still running.
-            current = new SandboxRuntime(jdbc, apiUrl);
+        String prefix = "lab-provisioner.sandbox." + engine.name().toLowerCase(Locale.ROOT) + ".";
+        if (System.getProperty(prefix + "jdbc-url") != null) {
+            // A dev-mode reload, or another test profile on the same engine: its servers are still running.
+            current = new SandboxRuntime(engine, System.getProperty(prefix + "jdbc-url"), System.getProperty(prefix + "api-url"),
+                    System.getProperty(prefix + "service-token"), System.getProperty(prefix + "ca-file"),
+                    System.getProperty(prefix + "admin-kubeconfig"));
             return current;
         }
         long start = System.nanoTime();
-        var postgres = EmbeddedPostgresServer.start(workDir);
-        var api = SandboxKubernetesApi.start(apiPort);
+        Path workDir = request.workDir().resolve(engine.name().toLowerCase(Locale.ROOT));
+        var postgres = EmbeddedPostgresServer.start(workDir.resolve("postgres"));
+        String base = "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/";
+        SandboxRuntime runtime;
+        AutoCloseable cluster;
+        if (engine == Engine.CONTROL_PLANE) {
+            ControlPlane plane = ControlPlane.start(ControlPlane.Binaries.find(request.controlPlaneBin()).orElseThrow(),
+                    workDir.resolve("control-plane"), request.bindAddress());
+            String token;
+            try (var admin = new KubernetesClientBuilder().withConfig(plane.adminConfig()).build()) {
+                token = ServiceIdentity.create(admin);
+            }
+            cluster = plane;
+            runtime = new SandboxRuntime(engine, base, plane.url(), token, plane.caCertificate().toString(),
+                    workDir.resolve("control-plane/admin.kubeconfig").toString());
+            LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and upstream's control plane %s at %s "
+                    + "(etcd, kube-apiserver, kube-controller-manager; a simulated node) started in %d ms. The service runs as "
+                    + "ServiceAccount %s, bound to k8s/clusterrole.yaml; the administrator's kubeconfig is %s",
+                    postgres.port(), ControlPlane.VERSION, plane.url(), (System.nanoTime() - start) / 1_000_000,
+                    ServiceIdentity.USERNAME, runtime.adminKubeconfig);
+        } else {
+            var api = SandboxKubernetesApi.start(request.apiPort());
+            cluster = api;
+            runtime = new SandboxRuntime(engine, base, api.url(), null, null, null);
+            LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and the embedded imitation of Kubernetes at %s "
+                    + "(fabric8 mock server and a simulator; nothing real is created) started in %d ms. Upstream's control plane "
+                    + "is used instead where sandbox-cluster/build-control-plane.sh has built it.",
+                    postgres.port(), api.url(), (System.nanoTime() - start) / 1_000_000);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            api.close();
             try {
+                cluster.close();
                 postgres.close();
             } catch (Exception e) {
                 // the JVM is going away; nothing left to do
             }
         }, "sandbox-shutdown"));
-        String base = "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/";
-        System.setProperty(JDBC_URL, base);
-        System.setProperty(API_URL, api.url());
-        LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and an in-process Kubernetes API at %s "
-                + "(simulated cluster, nothing real is created) started in %d ms",
-                postgres.port(), api.url(), (System.nanoTime() - start) / 1_000_000);
-        current = new SandboxRuntime(base, api.url());
+        System.setProperty(prefix + "jdbc-url", base);
+        System.setProperty(prefix + "api-url", runtime.apiUrl);
+        if (runtime.serviceToken != null) {
+            System.setProperty(prefix + "service-token", runtime.serviceToken);
+            System.setProperty(prefix + "ca-file", runtime.caFile);
+            System.setProperty(prefix + "admin-kubeconfig", runtime.adminKubeconfig);
+        }
+        current = runtime;
         return current;
     }
 
     public static Optional<SandboxRuntime> current() {
         return Optional.ofNullable(current);
+    }
+
+    /** The imitation serves this JVM's cluster: it has no TokenRequest-backed RBAC, so learners get its own kind of token. */
+    public static boolean imitationRunning() {
+        SandboxRuntime r = current;
+        return r != null && r.engine == Engine.IMITATION;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** How the service reaches this cluster: on the control plane, as its own ServiceAccount, never as an administrator. */
+    Map<String, String> serviceClientConfiguration() {
+        if (engine == Engine.CONTROL_PLANE) {
+            return Map.of("quarkus.kubernetes-client.api-server-url", apiUrl,
+                    "quarkus.kubernetes-client.token", serviceToken,
+                    "quarkus.kubernetes-client.ca-cert-file", caFile,
+                    "quarkus.kubernetes-client.trust-certs", "false",
+                    "quarkus.kubernetes-client.namespace", ServiceIdentity.NAMESPACE);
+        }
+        return Map.of("quarkus.kubernetes-client.api-server-url", apiUrl,
+                "quarkus.kubernetes-client.trust-certs", "true",
+                "quarkus.kubernetes-client.namespace", "default");
+    }
+
+    /** The sandbox administrator's client configuration (control plane only): for the node agent and tests, never the service. */
+    public Config adminConfig() {
+        if (adminKubeconfig == null) {
+            throw new IllegalStateException("The imitation has no administrator");
+        }
+        try {
+            return Config.fromKubeconfig(java.nio.file.Files.readString(Path.of(adminKubeconfig)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public Optional<Path> adminKubeconfig() {
+        return Optional.ofNullable(adminKubeconfig).map(Path::of);
     }
 
     /** JDBC URL of a database on the embedded server. The superuser is {@code postgres}, no password. */
@@ -72,7 +186,7 @@ public final class SandboxRuntime {
         return apiUrl;
     }
 
-    /** Counters and fault injection of the in-process API. */
+    /** Counters and fault injection of the in-process API (the imitation only). */
     public SandboxControls controls() {
         return new SandboxControls(apiUrl);
     }
