@@ -57,6 +57,8 @@ public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeAgent.class);
     public static final String NODE_NAME = "sandbox-node";
     static final String PROVISIONER = "sandbox.lab-provisioner.dev/postgres-database";
+    /** The annotation naming the PostgreSQL database behind a volume (an annotation key has one '/'). */
+    static final String DATABASE_ANNOTATION = "sandbox.lab-provisioner.dev/database";
     private static final String HOST_IP = "10.0.0.10";
     private static final Duration IMAGE_PULL_BACKOFF = Duration.ofMillis(500);
     private static final Duration RETRY = Duration.ofMillis(500);
@@ -90,6 +92,7 @@ public final class NodeAgent implements AutoCloseable {
     private final Map<String, Long> started = new ConcurrentHashMap<>();
     private final Map<String, Long> terminating = new ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicInteger podIps = new AtomicInteger();
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<PersistentVolumeClaim> claims;
@@ -173,8 +176,14 @@ public final class NodeAgent implements AutoCloseable {
                     syncClaim(key.substring(6));
                 }
             } catch (KubernetesClientException e) {
-                // A conflict or a lost race: the informer has (or will have) the newer object; look again.
-                LOG.debugf("%s: %s, retrying", key, e.getMessage());
+                if (e.getCode() == 409 || e.getCode() == 404) {
+                    // A conflict or a lost race: the informer has (or will have) the newer object; look again.
+                    LOG.debugf("%s: %s, retrying", key, e.getMessage());
+                } else if (warned.add(key + ":" + e.getCode())) {
+                    // Anything else is this agent's bug or the cluster's refusal: say so once, not at every retry.
+                    LOG.warnf("Node agent could not handle %s (HTTP %d: %s); retrying", key, e.getCode(),
+                            e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+                }
                 enqueue(kind, obj, RETRY);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "Node agent could not handle %s; retrying", key);
@@ -411,7 +420,7 @@ public final class NodeAgent implements AutoCloseable {
                 ? claim.getSpec().getResources().getRequests().get("storage") : null;
         PersistentVolume pv = new PersistentVolumeBuilder().withNewMetadata().withName(pvName)
                 .addToAnnotations("pv.kubernetes.io/provisioned-by", PROVISIONER)
-                .addToAnnotations(PROVISIONER + "/database", ClaimDatabases.databaseName(claim.getMetadata().getUid()))
+                .addToAnnotations(DATABASE_ANNOTATION, ClaimDatabases.databaseName(claim.getMetadata().getUid()))
                 .endMetadata()
                 .withNewSpec()
                 .addToCapacity("storage", size == null ? new Quantity("1Gi") : size)
