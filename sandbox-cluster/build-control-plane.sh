@@ -8,6 +8,9 @@
 # Prints the bin directory on its last line. Needs Debian (or a Debian-like system with apt and bookworm's
 # sources) and root or sudo for apt-get install; elsewhere it says so and exits 2, and the sandbox falls back to
 # its embedded imitation.
+#
+# It also unpacks Debian's kubectl of the same version (the kubernetes-client package) into the bin directory, without
+# installing it: the tests drive the lab with it, and a system kubectl (another package may own /usr/bin/kubectl) stays.
 set -euo pipefail
 
 K8S_VERSION=v1.20.2
@@ -21,8 +24,13 @@ has_version() { # binary -> 0 when it reports $K8S_VERSION
   [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qx "Kubernetes $K8S_VERSION"
 }
 
-if has_version "$BIN/kube-apiserver" && has_version "$BIN/kube-controller-manager" && command -v etcd >/dev/null 2>&1; then
-  say "kube-apiserver and kube-controller-manager $K8S_VERSION already in $BIN"
+has_kubectl() {
+  [ -x "$BIN/kubectl" ] && "$BIN/kubectl" version --client --short 2>/dev/null | grep -q "$K8S_VERSION"
+}
+
+if has_version "$BIN/kube-apiserver" && has_version "$BIN/kube-controller-manager" && has_kubectl \
+    && command -v etcd >/dev/null 2>&1; then
+  say "kube-apiserver, kube-controller-manager and kubectl $K8S_VERSION already in $BIN"
   echo "$BIN"
   exit 0
 fi
@@ -52,6 +60,23 @@ fi
 
 WORK="$DIR/src"
 mkdir -p "$WORK" "$BIN"
+
+if ! has_kubectl; then
+  say "unpacking Debian's kubectl $DEB_VERSION (kubernetes-client) into $BIN"
+  DEB="$(mktemp -d)"
+  (cd "$DEB" && { apt-get download -qq "kubernetes-client=$DEB_VERSION" 2>/dev/null \
+    || { $SUDO apt-get update -qq && apt-get download -qq "kubernetes-client=$DEB_VERSION"; }; } \
+    && dpkg-deb -x kubernetes-client_*.deb root)
+  install -m 0755 "$DEB/root/usr/bin/kubectl" "$BIN/kubectl"
+  rm -rf "$DEB"
+  has_kubectl || { say "$BIN/kubectl does not report $K8S_VERSION"; exit 1; }
+fi
+
+if has_version "$BIN/kube-apiserver" && has_version "$BIN/kube-controller-manager"; then
+  say "kube-apiserver and kube-controller-manager $K8S_VERSION already in $BIN"
+  echo "$BIN"
+  exit 0
+fi
 TREE="$WORK/kubernetes-1.20.5+really1.20.2"
 if [ ! -f "$TREE/.unpacked" ]; then
   # A private sources list of deb-src entries, so the system's apt configuration stays as it is.

@@ -19,6 +19,8 @@ public final class LearnerRole {
                         rule("", new String[]{"pods/log"}, "get", "list"),
                         rule("apps", new String[]{"statefulsets"}, "get", "list", "watch", "create", "update", "patch", "delete"),
                         rule("apps", new String[]{"statefulsets/scale"}, "get", "update", "patch"),
+                        // kubectl rollout history / undo read the StatefulSet's revisions (step 10's repair).
+                        rule("apps", new String[]{"controllerrevisions"}, "get", "list", "watch"),
                         rule("", new String[]{"persistentvolumeclaims"}, "get", "list", "watch", "create", "delete"),
                         rule("", new String[]{"services", "endpoints"}, "get", "list", "watch"),
                         rule("", new String[]{"events"}, "get", "list", "watch"),

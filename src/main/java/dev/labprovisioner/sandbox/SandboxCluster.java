@@ -54,7 +54,7 @@ public class SandboxCluster {
         Pattern unpullable = Pattern.compile(sandbox.unpullableImages());
         databases = new ClaimDatabases(runtime.jdbcUrl("postgres"));
         if (runtime.engine() == SandboxRuntime.Engine.CONTROL_PLANE) {
-            agentClient = new KubernetesClientBuilder().withConfig(runtime.adminConfig()).build();
+            agentClient = new KubernetesClientBuilder().withConfig(runtime.nodeAgentConfig()).build();
             nodeAgent = new NodeAgent(agentClient, new NodeAgent.Settings(sandbox.podReadyDelay(), sandbox.podTerminationDelay(),
                     sandbox.nodeCpuCores(), image -> !unpullable.matcher(image).matches() && NodeAgent.registryHas(image)), databases);
             nodeAgent.start();

@@ -99,7 +99,7 @@ public final class SandboxRuntime {
             }
             cluster = plane;
             runtime = new SandboxRuntime(engine, base, plane.url(), token, plane.caCertificate().toString(),
-                    workDir.resolve("control-plane/admin.kubeconfig").toString());
+                    workDir.resolve("control-plane").resolve(ControlPlane.ADMIN_KUBECONFIG).toString());
             LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and upstream's control plane %s at %s "
                     + "(etcd, kube-apiserver, kube-controller-manager; a simulated node) started in %d ms. The service runs as "
                     + "ServiceAccount %s, bound to k8s/clusterrole.yaml; the administrator's kubeconfig is %s",
@@ -161,13 +161,13 @@ public final class SandboxRuntime {
                 "quarkus.kubernetes-client.namespace", "default");
     }
 
-    /** The sandbox administrator's client configuration (control plane only): for the node agent and tests, never the service. */
-    public Config adminConfig() {
+    /** The node agent's client configuration (control plane only; a cluster administrator, never the service's). */
+    public Config nodeAgentConfig() {
         if (adminKubeconfig == null) {
-            throw new IllegalStateException("The imitation has no administrator");
+            throw new IllegalStateException("The imitation has no node agent");
         }
         try {
-            return Config.fromKubeconfig(java.nio.file.Files.readString(Path.of(adminKubeconfig)));
+            return Config.fromKubeconfig(java.nio.file.Files.readString(Path.of(adminKubeconfig).resolveSibling(ControlPlane.NODE_AGENT_KUBECONFIG)));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

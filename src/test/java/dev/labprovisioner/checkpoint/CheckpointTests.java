@@ -49,8 +49,11 @@ class CheckpointTests {
     @Test
     void stableIdentityFailsWhenTheServiceDoesNotSelectThePod() {
         try (var lab = LearnerLab.ready(Api.lmsClient())) {
-            lab.kube.services().inNamespace(lab.namespace).withName("postgres")
-                    .edit(s -> { s.getSpec().setSelector(java.util.Map.of("app", "something-else")); return s; });
+            // The learner may not edit the Service (their Role has no such verb), but can re-create the StatefulSet
+            // with pod labels the Service does not select.
+            var moved = java.util.Map.of("app", "something-else");
+            lab.recreateStatefulSet(b -> b.editSpec().editSelector().withMatchLabels(moved).withMatchExpressions().endSelector()
+                    .editTemplate().editMetadata().withLabels(moved).endMetadata().endTemplate().endSpec(), () -> { });
             awaitMessage(lab, "stable-identity", "does not select postgres-0");
         }
     }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +58,12 @@ public final class ControlPlane implements AutoCloseable {
             return Optional.empty();
         }
 
+        /** Where {@code build-control-plane.sh} puts them: {@code $LABS_CONTROL_PLANE_DIR/bin}, else under the user's cache. */
         public static Path defaultDir() {
+            String dir = System.getenv("LABS_CONTROL_PLANE_DIR");
+            if (dir != null && !dir.isBlank()) {
+                return Path.of(dir, "bin");
+            }
             String cache = System.getenv("XDG_CACHE_HOME");
             Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
             return base.resolve("lab-provisioner/control-plane").resolve(VERSION).resolve("bin");
@@ -87,6 +93,28 @@ public final class ControlPlane implements AutoCloseable {
         this.pki = pki;
     }
 
+    /** The sandbox's administrator: {@code admin.kubeconfig}, for the user and the tests. */
+    public static final String ADMIN = "sandbox-admin";
+    public static final String ADMIN_KUBECONFIG = "admin.kubeconfig";
+    /** The name kube-controller-manager has on real clusters. */
+    public static final String CONTROLLER_MANAGER = "system:kube-controller-manager";
+    /** The node agent: kubelet, scheduler and volume provisioner of the sandbox's one node. */
+    public static final String NODE_AGENT = "sandbox-node-agent";
+    public static final String NODE_AGENT_KUBECONFIG = "node-agent.kubeconfig";
+
+    /** Every request's metadata once, when its answer is complete; not the reads of watches and the controllers' leases. */
+    private static final String AUDIT_POLICY = """
+            apiVersion: audit.k8s.io/v1
+            kind: Policy
+            omitStages: [RequestReceived]
+            rules:
+            - level: None
+              resources: [{group: coordination.k8s.io, resources: [leases]}]
+            - level: None
+              verbs: [watch]
+            - level: Metadata
+            """;
+
     /** Starts etcd, the API server and the controller manager under {@code workDir}, afresh (no state is kept). */
     public static ControlPlane start(Binaries bin, Path workDir, String bindAddress) {
         long started = System.nanoTime();
@@ -97,9 +125,20 @@ public final class ControlPlane implements AutoCloseable {
             Path etcdData = workDir.resolve("etcd");
             deleteTree(etcdData);
             Certificates.ensure(pki, bindAddress);
-            String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
-            // token,user,uid,"groups": the sandbox's administrator. The service never gets it (it has its own ServiceAccount).
-            Files.writeString(pki.resolve("tokens.csv"), adminToken + ",sandbox-admin,sandbox-admin,\"system:masters\"\n");
+            // token,user,uid,"groups": the sandbox's administrator, the controller manager and the node agent, each under
+            // its own name (so the audit log tells them apart), all of them cluster administrators. The service never gets
+            // one of these: it has its own ServiceAccount.
+            Map<String, String> tokens = new java.util.LinkedHashMap<>();
+            StringBuilder csv = new StringBuilder();
+            for (String user : List.of(ADMIN, CONTROLLER_MANAGER, NODE_AGENT)) {
+                tokens.put(user, HexFormat.of().formatHex(new SecureRandom().generateSeed(24)));
+                csv.append(tokens.get(user)).append(',').append(user).append(',').append(user).append(",\"system:masters\"\n");
+            }
+            String adminToken = tokens.get(ADMIN);
+            Files.writeString(pki.resolve("tokens.csv"), csv);
+            // Who did what, and what the API server answered (logs/audit.log, one JSON line per request): how the
+            // tests prove the service never met a 403 or a 422, and what an operator reads after a surprise.
+            Files.writeString(pki.resolve("audit-policy.yaml"), AUDIT_POLICY);
 
             int etcdPort = freePort();
             int peerPort = freePort();
@@ -119,11 +158,17 @@ public final class ControlPlane implements AutoCloseable {
                     "--authorization-mode=RBAC", "--allow-privileged=true",
                     "--service-account-issuer=" + issuer, "--api-audiences=" + issuer,
                     "--service-account-key-file=" + pki.resolve("sa.pub"), "--service-account-signing-key-file=" + pki.resolve("sa.key"),
-                    "--service-cluster-ip-range=10.0.0.0/24", "--profiling=false", "--logtostderr=true", "--v=0"));
+                    "--service-cluster-ip-range=10.0.0.0/24", "--profiling=false",
+                    "--audit-policy-file=" + pki.resolve("audit-policy.yaml"), "--audit-log-path=" + logs.resolve("audit.log"),
+                    "--audit-log-format=json", "--audit-log-maxsize=100", "--audit-log-maxbackup=1",
+                    "--logtostderr=true", "--v=0"));
             String url = "https://" + (bindAddress.equals("0.0.0.0") ? "127.0.0.1" : bindAddress) + ":" + apiPort;
             var plane = new ControlPlane(processes, url, adminToken, pki);
             plane.awaitReady("/readyz");
-            Path kubeconfig = plane.writeAdminKubeconfig(workDir.resolve("admin.kubeconfig"));
+            plane.writeKubeconfig(workDir.resolve(ADMIN_KUBECONFIG), ADMIN, adminToken);
+            plane.writeKubeconfig(workDir.resolve(NODE_AGENT_KUBECONFIG), NODE_AGENT, tokens.get(NODE_AGENT));
+            Path kubeconfig = plane.writeKubeconfig(workDir.resolve("controller-manager.kubeconfig"), CONTROLLER_MANAGER,
+                    tokens.get(CONTROLLER_MANAGER));
             processes.add(launch(logs.resolve("kube-controller-manager.log"), bin.controllerManager().toString(),
                     "--kubeconfig=" + kubeconfig, "--leader-elect=false", "--port=0", "--secure-port=0",
                     "--service-account-private-key-file=" + pki.resolve("sa.key"), "--root-ca-file=" + pki.resolve("ca.crt"),
@@ -155,8 +200,8 @@ public final class ControlPlane implements AutoCloseable {
                 .withUserAgent(USER_AGENT).withRequestRetryBackoffLimit(3).build();
     }
 
-    public Path writeAdminKubeconfig(Path file) throws IOException {
-        Files.writeString(file, dev.labprovisioner.cluster.Kubeconfig.yaml("sandbox", url, Files.readString(caCertificate()), "sandbox-admin", adminToken, "default"));
+    private Path writeKubeconfig(Path file, String user, String token) throws IOException {
+        Files.writeString(file, dev.labprovisioner.cluster.Kubeconfig.yaml("sandbox", url, Files.readString(caCertificate()), user, token, "default"));
         try {
             Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException ignored) {
