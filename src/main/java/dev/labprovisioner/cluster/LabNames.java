@@ -28,6 +28,11 @@ public final class LabNames {
     public static final String POSTGRES_DATABASE = "lab";
     public static final String DATA_CLAIM_TEMPLATE = "data";
     public static final String LEARNER_ACCOUNT = "learner";
+    /** What a learner may do in their namespace: a ClusterRole deployed with the service (k8s/clusterrole-learner.yaml). */
+    public static final String LEARNER_CLUSTER_ROLE = "lab-provisioner-learner";
+    /** What the service does inside a lab namespace (k8s/clusterrole-lab.yaml), bound there to the service. */
+    public static final String PROVISIONER_CLUSTER_ROLE = "lab-provisioner-lab";
+    public static final String PROVISIONER_BINDING = "lab-provisioner";
     public static final String RESOURCE_QUOTA = "lab-quota";
     public static final String LIMIT_RANGE = "lab-limits";
     public static final String NETWORK_POLICY = "lab-isolation";

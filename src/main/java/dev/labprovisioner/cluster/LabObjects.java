@@ -13,11 +13,12 @@ public final class LabObjects {
     public static List<HasMetadata> desired(LabSpec lab) {
         return List.of(
                 LabNamespace.desired(lab),
+                // first: what the service may do in the namespace comes from this binding
+                ProvisionerRoleBinding.desired(lab),
                 LabResourceQuota.desired(lab),
                 LabLimitRange.desired(lab),
                 LabNetworkPolicy.desired(lab),
                 LearnerServiceAccount.desired(lab),
-                LearnerRole.desired(lab),
                 LearnerRoleBinding.desired(lab),
                 PostgresSecret.desired(lab),
                 PostgresHeadlessService.desired(lab),

@@ -22,6 +22,8 @@ public class LabSpecs {
 
     public LabSpec of(Lab lab, LabTemplate template) {
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(signingKey.sign("postgres-password-v1", lab.id));
-        return new LabSpec(lab.id, lab.courseId, lab.learnerId, template, password, config.cluster().podSecurityLevel());
+        var cluster = config.cluster();
+        return new LabSpec(lab.id, lab.courseId, lab.learnerId, template, password, cluster.podSecurityLevel(),
+                cluster.serviceAccountNamespace(), cluster.serviceAccount());
     }
 }

@@ -181,6 +181,16 @@ public interface LabsConfig {
         /** API server URL written into learners' kubeconfigs (real mode); defaults to the client's own. */
         Optional<String> learnerApiUrl();
 
+        /**
+         * The service's own ServiceAccount, to which each lab namespace binds {@code lab-provisioner-lab} (what the service
+         * does inside a lab): the one of {@code k8s/} unless the service is deployed elsewhere.
+         */
+        @WithDefault("lab-provisioner")
+        String serviceAccount();
+
+        @WithDefault("lab-provisioner")
+        String serviceAccountNamespace();
+
         /** Pod Security admission level labelled on lab namespaces. */
         @WithDefault("restricted")
         String podSecurityLevel();

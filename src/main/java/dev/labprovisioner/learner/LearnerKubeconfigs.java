@@ -5,6 +5,7 @@ import dev.labprovisioner.cluster.Kubeconfig;
 import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.lab.LabService;
 import dev.labprovisioner.sandbox.SandboxRuntime;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -19,9 +20,13 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * A kubeconfig for one lab's namespace: a token for the learner's ServiceAccount from the TokenRequest API,
- * expiring with the lab (the Role confines it to the namespace), in real mode and on the sandbox's control
- * plane alike. On the sandbox's imitation: its in-process API.
+ * A kubeconfig for one lab's namespace: a token for the learner's ServiceAccount from the TokenRequest API (the
+ * learner ClusterRole, bound in the namespace only, confines it), in real mode and on the sandbox's control plane alike.
+ * On the sandbox's imitation: its in-process API.
+ * <p>
+ * The token is asked to live until the latest the lab may live (its creation plus the maximum lifetime), not its
+ * current expiry: a kubeconfig downloaded before an extend keeps working after it. It dies with the lab all the same,
+ * since a ServiceAccount token is bound to its ServiceAccount, which goes with the namespace.
  */
 @ApplicationScoped
 public class LearnerKubeconfigs {
@@ -32,11 +37,13 @@ public class LearnerKubeconfigs {
     private final KubernetesClient client;
     private final KubernetesCalls calls;
     private final LabsConfig config;
+    private final LabService labs;
 
-    LearnerKubeconfigs(KubernetesClient client, KubernetesCalls calls, LabsConfig config) {
+    LearnerKubeconfigs(KubernetesClient client, KubernetesCalls calls, LabsConfig config, LabService labs) {
         this.client = client;
         this.calls = calls;
         this.config = config;
+        this.labs = labs;
     }
 
     public String kubeconfig(Lab lab) {
@@ -48,7 +55,7 @@ public class LearnerKubeconfigs {
             token = "sandbox";
         } else {
             server = config.cluster().learnerApiUrl().orElse(client.getConfiguration().getMasterUrl());
-            long seconds = Math.max(MIN_TOKEN_SECONDS, Duration.between(Instant.now(), lab.expiresAt).toSeconds());
+            long seconds = Math.max(MIN_TOKEN_SECONDS, Duration.between(Instant.now(), labs.lifetimeLimit(lab)).toSeconds());
             TokenRequest request = new TokenRequestBuilder().withNewMetadata().withName(LabNames.LEARNER_ACCOUNT).endMetadata()
                     .withNewSpec().withExpirationSeconds(seconds).endSpec().build();
             token = calls.call("token for the learner of " + lab.namespace, () -> client.serviceAccounts()

@@ -19,7 +19,7 @@ class LabObjectsTest {
             new LabTemplate.Postgres("docker.io/library/postgres:17", "1Gi", "100m", "128Mi", "1", "512Mi", 1, 999), null, null);
 
     private static LabSpec spec(String learner, String course) {
-        return new LabSpec(UUID.randomUUID(), course, learner, TEMPLATE, "pw", "restricted");
+        return new LabSpec(UUID.randomUUID(), course, learner, TEMPLATE, "pw", "restricted", "lab-provisioner", "lab-provisioner");
     }
 
     @Test
@@ -46,8 +46,8 @@ class LabObjectsTest {
     void everyObjectLivesInTheLabNamespaceAndCarriesTheLabLabels() {
         var lab = spec("ann", "k8s-101");
         var objects = LabObjects.desired(lab);
-        assertThat(objects).extracting(HasMetadata::getKind).containsExactly("Namespace", "ResourceQuota", "LimitRange",
-                "NetworkPolicy", "ServiceAccount", "Role", "RoleBinding", "Secret", "Service", "StatefulSet");
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactly("Namespace", "RoleBinding", "ResourceQuota",
+                "LimitRange", "NetworkPolicy", "ServiceAccount", "RoleBinding", "Secret", "Service", "StatefulSet");
         for (HasMetadata o : objects.subList(1, objects.size())) {
             assertThat(o.getMetadata().getNamespace()).isEqualTo(lab.namespace());
         }

@@ -67,8 +67,13 @@ class LabLifecycleTests {
         assertThat(k8s.network().v1().networkPolicies().inNamespace(ns).withName(LabNames.NETWORK_POLICY).get().getSpec().getPolicyTypes())
                 .containsExactly("Ingress", "Egress");
         assertThat(k8s.serviceAccounts().inNamespace(ns).withName("learner").get()).isNotNull();
-        assertThat(k8s.rbac().roles().inNamespace(ns).withName("learner").get().getRules()).isNotEmpty();
-        assertThat(k8s.rbac().roleBindings().inNamespace(ns).withName("learner").get().getSubjects().get(0).getNamespace()).isEqualTo(ns);
+        var learnerBinding = k8s.rbac().roleBindings().inNamespace(ns).withName("learner").get();
+        assertThat(learnerBinding.getRoleRef().getKind() + "/" + learnerBinding.getRoleRef().getName()).isEqualTo("ClusterRole/lab-provisioner-learner");
+        assertThat(learnerBinding.getSubjects().get(0).getNamespace()).isEqualTo(ns);
+        var provisioner = k8s.rbac().roleBindings().inNamespace(ns).withName("lab-provisioner").get();
+        assertThat(provisioner.getRoleRef().getName()).isEqualTo("lab-provisioner-lab");
+        assertThat(provisioner.getSubjects().get(0).getNamespace() + ":" + provisioner.getSubjects().get(0).getName())
+                .isEqualTo("lab-provisioner:lab-provisioner");
         var secret = k8s.secrets().inNamespace(ns).withName(LabNames.POSTGRES_SECRET).get();
         assertThat(secret).isNotNull();
         var service = k8s.services().inNamespace(ns).withName("postgres").get();

@@ -20,7 +20,8 @@ public final class ServiceIdentity {
     public static final String NAMESPACE = "lab-provisioner";
     public static final String ACCOUNT = "lab-provisioner";
     public static final String USERNAME = "system:serviceaccount:" + NAMESPACE + ":" + ACCOUNT;
-    static final List<String> MANIFESTS = List.of("namespace.yaml", "serviceaccount.yaml", "clusterrole.yaml", "clusterrolebinding.yaml");
+    static final List<String> MANIFESTS = List.of("namespace.yaml", "serviceaccount.yaml", "clusterrole.yaml", "clusterrole-lab.yaml",
+            "clusterrole-learner.yaml", "clusterrolebinding.yaml");
     /** The service's token outlives any sandbox session; the API server signs it, and RBAC confines it. */
     private static final long TOKEN_SECONDS = 365L * 24 * 3600;
 

@@ -107,13 +107,13 @@ class RealControlPlaneTests {
             List<String> written = audit.stream().filter(e -> e.path("verb").asText().matches("create|patch|update")
                             && lab.namespace.equals(e.path("objectRef").path("namespace").asText())
                             && e.path("objectRef").path("subresource").isMissingNode()
-                            && e.path("objectRef").path("resource").asText().matches("statefulsets|services|secrets|roles|rolebindings"
+                            && e.path("objectRef").path("resource").asText().matches("statefulsets|services|secrets|rolebindings"
                             + "|serviceaccounts|resourcequotas|limitranges|networkpolicies"))
                     .map(e -> e.path("user").path("username").asText() + " " + e.path("objectRef").path("resource").asText())
                     .filter(w -> !w.startsWith(ControlPlane.CONTROLLER_MANAGER + " "))
                     .distinct().sorted().toList();
             assertThat(written).contains(SERVICE + " statefulsets", SERVICE + " services", SERVICE + " secrets",
-                    SERVICE + " roles", SERVICE + " rolebindings", SERVICE + " networkpolicies");
+                    SERVICE + " rolebindings", SERVICE + " networkpolicies");
             assertThat(written).allMatch(w -> w.startsWith(SERVICE + " "), "written only by the service");
             assertThat(admin.namespaces().withName(lab.namespace).get().getMetadata().getLabels())
                     .containsEntry(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY);
@@ -128,10 +128,16 @@ class RealControlPlaneTests {
     }
 
     @Test
-    void theLearnersKubeconfigCanDoWhatTheLabTeachesInTheirNamespaceAndNothingElse() {
+    void theLearnersKubeconfigCanDoWhatTheLabTeachesInTheirNamespaceAndNothingElse() throws IOException {
         Path kubectl = Kubectl.require();
         try (Lab lab = Lab.ready(kubectl); Lab other = Lab.ready(kubectl)) {
-            assertThat(lab.kubectl.ok("config", "view", "--minify", "--raw", "-o", "jsonpath={.users[0].user.token}")).startsWith("eyJ");
+            String token = lab.kubectl.ok("config", "view", "--minify", "--raw", "-o", "jsonpath={.users[0].user.token}");
+            assertThat(token).startsWith("eyJ");
+            // A kubeconfig downloaded before an extend keeps working after it: the token lives as long as the lab may.
+            String expiresAt = Api.as(lab.lms).contentType(ContentType.JSON).body("{\"minutes\":480}")
+                    .post("/api/v1/labs/" + lab.id + "/extend").then().statusCode(200).extract().path("expiresAt");
+            long tokenExpiry = new ObjectMapper().readTree(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1])).path("exp").asLong();
+            assertThat(java.time.Instant.ofEpochSecond(tokenExpiry)).isAfter(java.time.Instant.parse(expiresAt));
             String own = lab.namespace;
             for (String grant : List.of("get pods", "list pods", "watch pods", "delete pods", "create pods/exec", "get pods/log",
                     "get statefulsets.apps", "create statefulsets.apps", "patch statefulsets.apps", "delete statefulsets.apps",
@@ -162,6 +168,49 @@ class RealControlPlaneTests {
             assertThat(binding.output()).contains("clusterrolebindings.rbac.authorization.k8s.io is forbidden");
             assertThat(lab.kubectl.run(null, "delete", "namespace", other.namespace).output()).contains("Forbidden");
             assertThat(admin.namespaces().withName(other.namespace).get().getMetadata().getDeletionTimestamp()).isNull();
+        }
+    }
+
+    @Test
+    void theServiceHoldsClusterWideOnlyNamespacesAndReadOnlyWatchesAndTheRestInsideItsLabs() throws IOException {
+        Path binary = Kubectl.require();
+        try (Lab lab = Lab.ready(binary);
+             Kubectl asService = Kubectl.with(binary, Files.readString(ControlPlaneProfile.dir().resolve(ControlPlane.ADMIN_KUBECONFIG)), "default")) {
+            String own = lab.namespace;
+            java.util.function.BiFunction<String, String, String> can = (namespace, what) -> {
+                List<String> args = new ArrayList<>(List.of("auth", "can-i", "--as=" + SERVICE));
+                // kubectl reads "pods/exec" as a pod named exec: a subresource goes in --subresource
+                args.addAll(List.of(what.replace("pods/exec", "pods --subresource=exec")
+                        .replace("serviceaccounts/token", "serviceaccounts --subresource=token").split(" ")));
+                args.add(namespace == null ? "--all-namespaces" : "--namespace=" + namespace);
+                return asService.run(null, args.toArray(String[]::new)).output().strip().lines().reduce((a, b) -> b).orElse("");
+            };
+            // Cluster-wide: namespaces, the informers' read-only list and watch, RoleBindings to the two lab ClusterRoles.
+            for (String granted : List.of("create namespaces", "delete namespaces", "watch namespaces", "list pods", "watch pods",
+                    "watch persistentvolumeclaims", "watch statefulsets.apps", "watch services",
+                    "bind clusterroles.rbac.authorization.k8s.io/lab-provisioner-lab",
+                    "bind clusterroles.rbac.authorization.k8s.io/lab-provisioner-learner")) {
+                assertThat(can.apply(null, granted)).as("the service can " + granted + " cluster-wide").isEqualTo("yes");
+            }
+            for (String denied : List.of("get secrets", "list secrets", "create pods/exec", "delete pods", "create statefulsets.apps",
+                    "get pods", "create roles.rbac.authorization.k8s.io", "create clusterrolebindings.rbac.authorization.k8s.io",
+                    "bind clusterroles.rbac.authorization.k8s.io/cluster-admin", "bind clusterroles.rbac.authorization.k8s.io/admin",
+                    "escalate roles.rbac.authorization.k8s.io", "impersonate users", "create persistentvolumes", "delete nodes")) {
+                assertThat(can.apply("kube-system", denied)).as("the service cannot " + denied + " in kube-system").isEqualTo("no");
+                assertThat(can.apply(null, denied)).as("the service cannot " + denied + " cluster-wide").isEqualTo("no");
+            }
+            // Inside a lab namespace: the lab's objects, exec for the data checks, the learner's tokens.
+            for (String granted : List.of("get secrets", "create secrets", "create statefulsets.apps", "update statefulsets.apps",
+                    "create pods/exec", "delete pods", "create serviceaccounts/token", "create networkpolicies.networking.k8s.io",
+                    "update rolebindings.rbac.authorization.k8s.io", "get persistentvolumeclaims")) {
+                assertThat(can.apply(own, granted)).as("the service can " + granted + " in its lab").isEqualTo("yes");
+            }
+            // Learner data is never the service's to delete; it goes with the namespace.
+            assertThat(can.apply(own, "delete persistentvolumeclaims")).isEqualTo("no");
+            // The API server answers the same when it is tried: a kube-system Secret is Forbidden to the service.
+            Kubectl.Result secret = asService.run(null, "get", "secrets", "-n", "kube-system", "--as=" + SERVICE);
+            assertThat(secret.exit()).isEqualTo(1);
+            assertThat(secret.output()).contains("Forbidden");
         }
     }
 
