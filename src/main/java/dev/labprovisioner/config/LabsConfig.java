@@ -104,6 +104,12 @@ public interface LabsConfig {
     interface Learner {
         /** Key that signs learner links (base64, 32+ bytes). Required in real mode; sandbox makes one per start. */
         Optional<String> signingKey();
+
+        /**
+         * The Content-Security-Policy {@code frame-ancestors} of the learner's pages (application.properties applies it):
+         * {@code 'none'}, or the origins of LMSs that show the page in an iframe, space-separated.
+         */
+        String frameAncestors();
     }
 
     interface Ttl {

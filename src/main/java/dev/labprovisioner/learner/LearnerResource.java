@@ -69,8 +69,8 @@ public class LearnerResource {
     @APIResponse(responseCode = "200", description = "An HTML page")
     public Response page(@PathParam("token") String token, @HeaderParam("Accept") String accept) {
         try {
-            return Response.ok(Templates.page(pages.page(lab(token), token))).type(MediaType.TEXT_HTML_TYPE)
-                    .header("Cache-Control", "no-store").build();
+            // Cache-Control, Content-Security-Policy and the rest: application.properties, for every /learn/ answer.
+            return Response.ok(Templates.page(pages.page(lab(token), token))).type(MediaType.TEXT_HTML_TYPE).build();
         } catch (ProblemException e) {
             // A browser gets a page it can show; any other client the API's problem+json.
             if (accept == null || !accept.contains(MediaType.TEXT_HTML)) {
@@ -103,7 +103,8 @@ public class LearnerResource {
     @GET
     @Path("kubeconfig")
     @Produces("application/yaml")
-    @Operation(summary = "A kubeconfig for the lab's namespace only", description = "Expires with the lab.")
+    @Operation(summary = "A kubeconfig for the lab's namespace only", description = "Its token lives as long as the lab may "
+            + "(a kubeconfig downloaded before an extend keeps working), and dies with the lab.")
     @APIResponse(responseCode = "200", description = "A kubeconfig (YAML)")
     @APIResponse(responseCode = "409", description = "The lab is not ready yet", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response kubeconfig(@PathParam("token") String token) {
@@ -112,8 +113,7 @@ public class LearnerResource {
             throw ProblemException.conflict("Your lab is " + lab.state + "; the kubeconfig is available once it is READY.");
         }
         return Response.ok(kubeconfigs.kubeconfig(lab))
-                .header("Content-Disposition", "attachment; filename=\"kubeconfig-" + lab.namespace + ".yaml\"")
-                .header("Cache-Control", "no-store").build();
+                .header("Content-Disposition", "attachment; filename=\"kubeconfig-" + lab.namespace + ".yaml\"").build();
     }
 
     @GET

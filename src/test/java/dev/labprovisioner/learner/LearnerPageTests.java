@@ -45,6 +45,34 @@ class LearnerPageTests {
     }
 
     @Test
+    void theLearnersAnswersAreNeverCachedRunOnlyTheirOwnCodeAndLeakNoLink() {
+        String lms = Api.lmsClient();
+        var created = Api.createLab(lms, Api.unique("headers"), "k8s-101").statusCode(202).extract();
+        String url = created.path("learnerUrl");
+        String path = url.substring(url.indexOf("/learn/"));
+        Api.awaitState(lms, created.path("id"), "READY");
+        String page = RestAssured.given().accept("text/html").get(path).then().statusCode(200)
+                .header("Content-Security-Policy", allOf(containsString("default-src 'none'"), containsString("script-src 'self';"),
+                        containsString("style-src 'self';"), containsString("frame-ancestors 'none'")))
+                .header("X-Content-Type-Options", "nosniff").header("Referrer-Policy", "no-referrer")
+                .header("Cache-Control", "no-store").extract().asString();
+        // No inline code for the policy to refuse: the page's script and style are files of this service.
+        org.assertj.core.api.Assertions.assertThat(page).doesNotContain("<script>", "<style>", "style=\"", " onclick=")
+                .contains("<script src=\"/learn-assets/learner.js\"></script>", "href=\"/learn-assets/learner.css\"");
+        RestAssured.given().get("/learn-assets/learner.js").then().statusCode(200).contentType(containsString("javascript"))
+                .header("X-Content-Type-Options", "nosniff");
+        RestAssured.given().get("/learn-assets/learner.css").then().statusCode(200).contentType(containsString("text/css"));
+        for (String learnerData : new String[]{path + "/kubeconfig", path + "/progress", "/learn/not-a-real-token"}) {
+            RestAssured.given().get(learnerData).then().header("Cache-Control", "no-store").header("Referrer-Policy", "no-referrer");
+        }
+        // A secret shown once, and every other API answer: never stored by a cache on the way.
+        RestAssured.given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType("application/json")
+                .body("{\"name\":\"no-store\",\"scopes\":[\"labs:read\"]}").post("/api/v1/admin/clients").then().statusCode(201)
+                .header("Cache-Control", "no-store").header("X-Content-Type-Options", "nosniff");
+        Api.as(lms).get("/api/v1/labs/" + created.path("id") + "/progress").then().statusCode(200).header("Cache-Control", "no-store");
+    }
+
+    @Test
     void aForgedOrEndedLinkGetsAFriendlyPageWithTheRightStatus() {
         RestAssured.given().accept("text/html").get("/learn/not-a-real-token").then().statusCode(404).contentType("text/html")
                 .body(containsString("This lab link is not valid"));
