@@ -212,7 +212,7 @@ public interface LabsConfig {
          * {@code control-plane} (refuse to start without it) or {@code imitation}. Read before start-up, by
          * {@code SandboxConfigSourceFactory}; declared here for documentation and validation.
          */
-        @WithDefault("imitation")
+        @WithDefault("auto")
         String engine();
 
         /** Where kube-apiserver and kube-controller-manager are (default: the build script's cache). */

@@ -27,7 +27,7 @@ public class SandboxConfigSourceFactory implements ConfigSourceFactory {
                 Path.of(System.getProperty("java.io.tmpdir"), "lab-provisioner-sandbox").toString()));
         int apiPort = Integer.parseInt(value(context, "labs.sandbox.kubernetes-port", "0"));
         SandboxRuntime runtime = SandboxRuntime.startOnce(new SandboxRuntime.Request(workDir, apiPort,
-                value(context, "labs.sandbox.engine", "imitation"),
+                value(context, "labs.sandbox.engine", "auto"),
                 Optional.ofNullable(value(context, "labs.sandbox.control-plane-bin", null)),
                 value(context, "labs.sandbox.bind-address", "127.0.0.1")));
         var properties = new HashMap<>(runtime.serviceClientConfiguration());
