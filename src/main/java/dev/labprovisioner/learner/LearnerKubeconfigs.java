@@ -6,7 +6,6 @@ import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabService;
-import dev.labprovisioner.sandbox.SandboxRuntime;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +21,7 @@ import java.util.Base64;
 /**
  * A kubeconfig for one lab's namespace: a token for the learner's ServiceAccount from the TokenRequest API (the
  * learner ClusterRole, bound in the namespace only, confines it), in real mode and on the sandbox's control plane alike.
- * On the sandbox's imitation: its in-process API.
+ * The sandbox's imitation answers TokenRequest too, and confines the token the same way.
  * <p>
  * The token is asked to live until the latest the lab may live (its creation plus the maximum lifetime), not its
  * current expiry: a kubeconfig downloaded before an extend keeps working after it. It dies with the lab all the same,
@@ -47,22 +46,13 @@ public class LearnerKubeconfigs {
     }
 
     public String kubeconfig(Lab lab) {
-        String server;
-        String token;
-        String caPem = null;
-        if (SandboxRuntime.imitationRunning()) {
-            server = SandboxRuntime.current().orElseThrow().apiUrl();
-            token = "sandbox";
-        } else {
-            server = config.cluster().learnerApiUrl().orElse(client.getConfiguration().getMasterUrl());
-            long seconds = Math.max(MIN_TOKEN_SECONDS, Duration.between(Instant.now(), labs.lifetimeLimit(lab)).toSeconds());
-            TokenRequest request = new TokenRequestBuilder().withNewMetadata().withName(LabNames.LEARNER_ACCOUNT).endMetadata()
-                    .withNewSpec().withExpirationSeconds(seconds).endSpec().build();
-            token = calls.call("token for the learner of " + lab.namespace, () -> client.serviceAccounts()
-                    .inNamespace(lab.namespace).withName(LabNames.LEARNER_ACCOUNT).tokenRequest(request)).getStatus().getToken();
-            caPem = caPem();
-        }
-        return Kubeconfig.yaml("lab", server, caPem, LabNames.LEARNER_ACCOUNT, token, lab.namespace);
+        String server = config.cluster().learnerApiUrl().orElse(client.getConfiguration().getMasterUrl());
+        long seconds = Math.max(MIN_TOKEN_SECONDS, Duration.between(Instant.now(), labs.lifetimeLimit(lab)).toSeconds());
+        TokenRequest request = new TokenRequestBuilder().withNewMetadata().withName(LabNames.LEARNER_ACCOUNT).endMetadata()
+                .withNewSpec().withExpirationSeconds(seconds).endSpec().build();
+        String token = calls.call("token for the learner of " + lab.namespace, () -> client.serviceAccounts()
+                .inNamespace(lab.namespace).withName(LabNames.LEARNER_ACCOUNT).tokenRequest(request)).getStatus().getToken();
+        return Kubeconfig.yaml("lab", server, caPem(), LabNames.LEARNER_ACCOUNT, token, lab.namespace);
     }
 
     /** The CA the service trusts for its API server, in PEM. */

@@ -114,6 +114,8 @@ public final class SandboxKubernetesApi implements AutoCloseable {
 
     static final class FaultInjectingDispatcher extends Dispatcher {
         private final RecordingCrudDispatcher crud;
+        /** Learners' tokens, confined to their namespace and the learner ClusterRole, as RBAC would. */
+        private final LearnerTokens learners = new LearnerTokens();
         /** Requests of every client but the simulator: the service's load on a real API server. */
         final AtomicLong requests = new AtomicLong();
         final AtomicLong simulatorRequests = new AtomicLong();
@@ -133,6 +135,13 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             String agent = request.getHeader("User-Agent");
             (agent != null && agent.startsWith(SIMULATOR_USER_AGENT) ? simulatorRequests : requests).incrementAndGet();
+            LearnerTokens.Refusal refused = learners.check(request.getMethod(), request.getPath(), request.getHeader("Authorization"),
+                    (namespace, account) -> crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET,
+                            "/api/v1/namespaces/" + namespace + "/serviceaccounts/" + account, Headers.builder().build(), new Buffer()))
+                            .code() == 200);
+            if (refused != null) {
+                return status(refused.code(), refused.reason(), refused.message());
+            }
             String contentType = request.getHeader("Content-Type");
             if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/vnd.kubernetes.protobuf")) {
                 // The mock server reads JSON only (a protobuf body would hang it): answer as an API server that does
@@ -535,7 +544,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         /**
          * {@code POST .../serviceaccounts/NAME/token}: a bound token for the ServiceAccount, expiring after
          * {@code spec.expirationSeconds} (https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/).
-         * The sandbox checks no token, so it is an opaque random string.
+         * The token is confined to the ServiceAccount's namespace and the learner's rules ({@link LearnerTokens}).
          */
         private MockResponse tokenRequest(RecordedRequest request, String namespace, String account) {
             String accountPath = "/api/v1/namespaces/" + namespace + "/serviceaccounts/" + account;
@@ -548,7 +557,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             ObjectNode answer = body.isObject() ? ((ObjectNode) body).deepCopy() : JSON.createObjectNode();
             answer.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
             answer.withObject("/metadata").put("name", account).put("namespace", namespace);
-            answer.withObject("/status").put("token", "tokenrequest-" + java.util.UUID.randomUUID())
+            answer.withObject("/status").put("token", learners.issue(namespace, account, seconds))
                     .put("expirationTimestamp", java.time.Instant.now().plusSeconds(seconds).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
             return json(201, answer);
         }
