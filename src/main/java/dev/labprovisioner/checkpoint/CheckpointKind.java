@@ -13,6 +13,11 @@ public interface CheckpointKind {
 
     Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint);
 
+    /** Whether it reads the lab's database (through psql in a pod): such checks wait on that working. */
+    default boolean readsLabData() {
+        return false;
+    }
+
     /** A check that can, on request, act on the lab first to prove its point (and never destroys data). */
     interface Acting extends CheckpointKind {
         /** Does what the checkpoint's {@code acts} text says, and returns once the lab has settled. */

@@ -130,7 +130,9 @@ public class CheckpointService {
     }
 
     private LabEvidence evidence(Lab lab) {
-        return new LabEvidence(lab, watch, timelines, database, () -> records.baseline(lab.id));
+        List<String> dataCheckpoints = template(lab).checkpoints().stream().filter(c -> kinds.get(c.kind()).readsLabData())
+                .map(CheckpointDefinition::id).toList();
+        return new LabEvidence(lab, watch, timelines, database, () -> records.baseline(lab.id), dataCheckpoints);
     }
 
     private CheckpointView view(CheckpointDefinition c, CheckpointResult r) {

@@ -34,9 +34,13 @@ public final class LabEvidence {
     private Optional<Baseline> baseline;
     private final Map<String, List<TableDigest>> digests = new HashMap<>();
 
+    /** The lab's checkpoints that read its database: what a database that cannot be read holds up. */
+    private final List<String> dataCheckpoints;
+
     LabEvidence(Lab lab, LabClusterWatch watch, LabTimeline timelines, LabDatabase database,
-                Supplier<Optional<Baseline>> baselineLoader) {
+                Supplier<Optional<Baseline>> baselineLoader, List<String> dataCheckpoints) {
         this.lab = lab;
+        this.dataCheckpoints = dataCheckpoints;
         this.watch = watch;
         this.timelines = timelines;
         this.database = database;
@@ -91,7 +95,12 @@ public final class LabEvidence {
     public List<TableDigest> tables(Pod pod) throws LabDatabase.LabDataException {
         List<TableDigest> known = digests.get(pod.getMetadata().getUid());
         if (known == null) {
-            known = database.digest(lab, pod);
+            try {
+                known = database.digest(lab, pod);
+            } catch (LabDatabase.LabDataException e) {
+                throw new LabDatabase.LabDataException(e.getMessage() + ". Until the lab's database can be read, these checkpoints "
+                        + "cannot be judged: " + String.join(", ", dataCheckpoints) + ".", e);
+            }
             digests.put(pod.getMetadata().getUid(), known);
         }
         return known;

@@ -33,13 +33,29 @@ public class KubernetesCalls {
     }
 
     public <T> T call(String what, Supplier<T> call) {
+        return call(what, call, false);
+    }
+
+    /**
+     * Like {@link #call}, and a 403 is retried too: for the first writes in a namespace whose RoleBinding was just
+     * created. The API server's RBAC authorizer reads bindings from a cache that catches up a moment later (seen on
+     * kube-apiserver 1.20: a 403 on the ResourceQuota written right after the binding).
+     */
+    public void runWhileGrantPropagates(String what, Runnable call) {
+        call(what, () -> {
+            call.run();
+            return null;
+        }, true);
+    }
+
+    private <T> T call(String what, Supplier<T> call, boolean forbiddenIsTransient) {
         int attempts = settings.callAttempts();
         long backoffNanos = settings.callBackoff().toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
             } catch (KubernetesClientException e) {
-                if (!isRetryable(e) || attempt >= attempts) {
+                if (!(isRetryable(e) || forbiddenIsTransient && e.getCode() == 403) || attempt >= attempts) {
                     throw e;
                 }
                 metrics.counter("labs.kubernetes.retries", "code", Integer.toString(e.getCode())).increment();

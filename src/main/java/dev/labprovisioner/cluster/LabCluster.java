@@ -27,8 +27,14 @@ public class LabCluster {
     public void apply(LabSpec lab, Runnable beforeEachObject) {
         for (HasMetadata desired : LabObjects.desired(lab)) {
             beforeEachObject.run();
-            calls.run("apply " + desired.getKind() + " " + desired.getMetadata().getName() + " in " + lab.namespace(),
-                    () -> client.resource(desired).createOr(NonDeletingOperation::update));
+            String what = "apply " + desired.getKind() + " " + desired.getMetadata().getName() + " in " + lab.namespace();
+            Runnable apply = () -> client.resource(desired).createOr(NonDeletingOperation::update);
+            if (desired.getMetadata().getNamespace() != null) {
+                // inside the namespace the service acts by the RoleBinding it has just written there (ProvisionerRoleBinding)
+                calls.runWhileGrantPropagates(what, apply);
+            } else {
+                calls.run(what, apply);
+            }
         }
     }
 

@@ -74,6 +74,12 @@ public class LabClusterWatch {
                 && namespaces.hasSynced();
     }
 
+    /** Every informer's watch is open: false while the API server is unreachable (the informers re-list and re-watch when it is back). */
+    public boolean watching() {
+        return synced() && statefulSets.isWatching() && pods.isWatching() && claims.isWatching() && services.isWatching()
+                && namespaces.isWatching();
+    }
+
     public LabObservation observe(String namespace) {
         StatefulSet sts = statefulSets.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, LabNames.STATEFULSET));
         Collection<Pod> inNamespace = pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);

@@ -23,4 +23,20 @@ public final class LabNamespace {
                 .endMetadata()
                 .build();
     }
+
+    /**
+     * Why a namespace being deleted is still there, from the conditions the namespace controller reports (content or
+     * finalizers remaining, a deletion failure), in its own words; empty while nothing holds it up, or where the API
+     * server reports no conditions.
+     */
+    public static java.util.Optional<String> deletionBlockers(Namespace namespace) {
+        if (namespace.getStatus() == null || namespace.getStatus().getConditions() == null) {
+            return java.util.Optional.empty();
+        }
+        String blockers = namespace.getStatus().getConditions().stream()
+                .filter(c -> "True".equals(c.getStatus()) && c.getType() != null && c.getType().startsWith("Namespace"))
+                .map(c -> c.getType() + ": " + c.getMessage())
+                .collect(java.util.stream.Collectors.joining("; "));
+        return blockers.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(blockers);
+    }
 }

@@ -147,6 +147,13 @@ public interface LabsConfig {
         @WithDefault("60s")
         Duration lease();
 
+        /**
+         * This replica's stable name (default: the host name, which is the pod's name on Kubernetes). A replica that
+         * restarts under the same name takes back at once the leases its previous run held, instead of waiting them
+         * out. Two live replicas must never share it.
+         */
+        Optional<String> replicaId();
+
         /** A lab not Ready after this becomes FAILED. */
         @WithDefault("10m")
         Duration provisionTimeout();
@@ -196,6 +203,10 @@ public interface LabsConfig {
 
         @WithDefault("lab-provisioner")
         String serviceAccountNamespace();
+
+        /** How long the informers' watches may stay closed (the API server unreachable) before readiness says DOWN. */
+        @WithDefault("5s")
+        Duration unreachableAfter();
 
         /** Pod Security admission level labelled on lab namespaces. */
         @WithDefault("restricted")

@@ -87,13 +87,45 @@ final class ExecLabDatabase implements LabDatabase {
             }
             return out.toString(StandardCharsets.UTF_8);
         } catch (IOException | ExecutionException | KubernetesClientException e) {
-            throw new LabDataException("Could not run psql in " + name + ": " + e.getMessage(), e);
+            throw new LabDataException("Could not run psql in " + name + " (kubectl exec " + name + " -c " + container
+                    + " in namespace " + lab.namespace + "): " + why(e), e);
         } catch (TimeoutException e) {
             throw new LabDataException("psql in " + name + " did not answer within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LabDataException("Interrupted while reading the database of " + name, e);
         }
+    }
+
+    /**
+     * What went wrong with an exec, in words: the API server's answer (its code and message: the pod not running, exec
+     * forbidden, no kubelet to reach) and the deepest cause, rather than the client's "An error has occurred."
+     */
+    static String why(Throwable e) {
+        var parts = new java.util.LinkedHashSet<String>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.fabric8.kubernetes.client.http.WebSocketHandshakeException h) {
+                int code = h.getResponse().code();
+                parts.add("the API server refused the exec with HTTP " + code + switch (code) {
+                    case 400 -> " (the container is not running, or the pod has no such container)";
+                    case 401, 403 -> " (the service may not exec in this namespace: check its RBAC)";
+                    case 404 -> " (the pod is gone)";
+                    case 500, 502, 503 -> " (the API server could not reach the node's kubelet)";
+                    default -> "";
+                });
+                break;
+            }
+            if (t instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+                parts.add("the API server answered " + k.getCode() + ": " + k.getStatus().getMessage());
+            } else if (t instanceof KubernetesClientException k && k.getCode() > 0) {
+                parts.add("the API server answered " + k.getCode());
+            }
+            if (t.getCause() == null || t.getCause() == t) {
+                String message = t.getMessage();
+                parts.add(t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message));
+            }
+        }
+        return String.join("; ", parts);
     }
 
     /** Keeps at most {@code limit} bytes: a container that floods its output cannot fill the service's memory. */

@@ -53,6 +53,15 @@ public class LabLeases {
                 .executeUpdate() == 1;
     }
 
+    /** Frees the leases an earlier run of this replica ({@code replica/...}) held, whenever they would run out. */
+    public int releaseEarlierRuns(String replica, String currentOwner) {
+        String prefix = replica + "/";
+        return em.createNativeQuery("""
+                        UPDATE labs SET lease_owner = NULL, lease_until = NULL
+                        WHERE lease_owner IS NOT NULL AND left(lease_owner, length(:prefix)) = :prefix AND lease_owner <> :owner""")
+                .setParameter("prefix", prefix).setParameter("owner", currentOwner).executeUpdate();
+    }
+
     public void release(UUID id, String owner) {
         em.createNativeQuery("UPDATE labs SET lease_owner = NULL, lease_until = NULL WHERE id = :id AND lease_owner = :owner")
                 .setParameter("id", id).setParameter("owner", owner).executeUpdate();

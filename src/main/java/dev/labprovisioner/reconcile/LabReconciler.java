@@ -3,6 +3,7 @@ package dev.labprovisioner.reconcile;
 import dev.labprovisioner.cluster.KubernetesCalls;
 import dev.labprovisioner.cluster.LabCluster;
 import dev.labprovisioner.cluster.LabClusterWatch;
+import dev.labprovisioner.cluster.LabNamespace;
 import dev.labprovisioner.cluster.LabObservation;
 import dev.labprovisioner.cluster.LabSpecs;
 import dev.labprovisioner.config.LabsConfig;
@@ -53,7 +54,9 @@ public class LabReconciler {
     private final LabSpecs specs;
     private final MeterRegistry metrics;
     private final WaitingCallers callers;
-    private final String instance = "replica-" + UUID.randomUUID().toString().substring(0, 8);
+    /** The lease owner: this replica's stable name and this run's, so a restart can tell its own earlier leases. */
+    private final String replica;
+    private final String instance;
     private final ExecutorService workers;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<UUID> again = ConcurrentHashMap.newKeySet();
@@ -70,6 +73,9 @@ public class LabReconciler {
         this.specs = specs;
         this.metrics = metrics;
         this.callers = callers;
+        String name = settings.replicaId().filter(s -> !s.isBlank()).orElseGet(LabReconciler::hostName);
+        this.replica = name.length() > 100 ? name.substring(0, 100) : name;
+        this.instance = replica + "/" + UUID.randomUUID().toString().substring(0, 8);
         var n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "lab-reconciler-" + n.incrementAndGet());
@@ -80,6 +86,26 @@ public class LabReconciler {
 
     void stop(@Observes ShutdownEvent ignored) {
         workers.shutdownNow();
+    }
+
+    /** A restart (a crash, an OOM kill, a rollout on the same pod name): what this replica held before is free at once. */
+    void reclaim(@Observes io.quarkus.runtime.StartupEvent ignored) {
+        int released = leases.releaseEarlierRuns(replica, instance);
+        if (released > 0) {
+            LOG.infof("Released %d lab lease(s) that replica %s held before it restarted", released, replica);
+        }
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "replica-" + UUID.randomUUID().toString().substring(0, 8);
+        }
     }
 
     /** After a commit that changed a lab, or a watch event about its objects: look at it now. */
@@ -221,8 +247,16 @@ public class LabReconciler {
                 ns = cluster.namespace(lab.namespace);
             }
             if (ns.isPresent()) {
-                // Kubernetes is deleting what is inside; the namespace's watch event or the recheck brings us back.
-                progress.update(lab, l -> l.nextAttemptAt = Instant.now().plus(Duration.ofSeconds(2)));
+                // Kubernetes is deleting what is inside; the namespace's watch event or the recheck brings us back. What
+                // holds it up (a finalizer nobody removes, pods that do not terminate) is the lab's to show, and logged once.
+                Optional<String> blockers = LabNamespace.deletionBlockers(ns.get()).map(b -> "Teardown is waiting for Kubernetes: " + b);
+                if (blockers.isPresent() && !blockers.get().equals(lab.failureReason)) {
+                    LOG.warnf("Lab %s: namespace %s is not gone yet. %s", lab.id, lab.namespace, blockers.get());
+                }
+                progress.update(lab, l -> {
+                    l.nextAttemptAt = Instant.now().plus(Duration.ofSeconds(2));
+                    blockers.ifPresent(b -> l.failureReason = b);
+                });
                 return;
             }
             Instant now = Instant.now();

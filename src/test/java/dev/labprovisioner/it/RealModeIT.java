@@ -106,9 +106,14 @@ class RealModeIT {
         // Checks that read the cluster work as on any cluster.
         RestAssured.given().auth().oauth2(secret).post("/api/v1/labs/" + id + "/checkpoints/stable-identity/validate").then()
                 .statusCode(200).body("status", equalTo("PASSED"));
-        // Data checks exec psql in the pod; this API cannot exec, and the learner is told why, in words.
+        // Data checks exec psql in the pod; this API cannot exec, and the learner is told why, in words: what was run
+        // where, what the API server answered, and which checkpoints wait on it.
         RestAssured.given().auth().oauth2(secret).post("/api/v1/labs/" + id + "/checkpoints/write-data/validate").then()
-                .statusCode(200).body("status", equalTo("FAILED")).body("message", containsString("postgres-0"));
+                .statusCode(200).body("status", equalTo("FAILED"))
+                .body("message", containsString("Could not run psql in postgres-0 (kubectl exec postgres-0 -c postgres in namespace "))
+                .body("message", containsString("the API server refused the exec with HTTP 400 (the container is not running"))
+                .body("message", containsString("these checkpoints cannot be judged: write-data, scale-down-retains-volumes, pod-identity-survives-deletion"))
+                .body("message", org.hamcrest.Matchers.not(containsString("An error has occurred")));
         // The sandbox's SQL endpoint does not exist here: on a cluster, kubectl exec is the way.
         RestAssured.given().contentType("text/plain").body("SELECT 1").post(path + "/pods/postgres-0/sql").then()
                 .statusCode(404).contentType("application/problem+json").body("detail", containsString("kubectl exec"));

@@ -32,6 +32,11 @@ public class DataBaseline implements CheckpointKind {
     }
 
     @Override
+    public boolean readsLabData() {
+        return true;
+    }
+
+    @Override
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         String podName = LabNames.podName(checkpoint.intParam("pod", 0));
         if (!lab.podReady(podName)) {

@@ -54,6 +54,11 @@ public class PodSurvivesDeletion implements CheckpointKind.Acting {
     }
 
     @Override
+    public boolean readsLabData() {
+        return true;
+    }
+
+    @Override
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         String podName = LabNames.podName(checkpoint.intParam("pod", 0));
         Optional<Baseline> baseline = lab.baseline();
@@ -105,7 +110,14 @@ public class PodSurvivesDeletion implements CheckpointKind.Acting {
         var back = recorder.whenPod(lab.namespace(), podName, p -> !before.equals(p.getMetadata().getUid()) && LabObservation.ready(p));
         try {
             LOG.infof("Lab %s: deleting pod %s (UID %s) to prove its identity and data survive", lab.lab().id, podName, before);
-            calls.run("delete pod " + podName, () -> client.pods().inNamespace(lab.namespace()).withName(podName).delete());
+            // This very pod and no other: a delete retried after its answer was lost would otherwise delete the pod the
+            // StatefulSet has already put in its place (seen on the real API server under load).
+            calls.run("delete pod " + podName + " (UID " + before + ")", () -> {
+                Pod current = client.pods().inNamespace(lab.namespace()).withName(podName).get();
+                if (current != null && before.equals(current.getMetadata().getUid()) && current.getMetadata().getDeletionTimestamp() == null) {
+                    client.resource(current).lockResourceVersion().delete();
+                }
+            });
             back.get(config.checks().actTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.infof("Lab %s: %s not back Ready within %s", lab.lab().id, podName, config.checks().actTimeout());

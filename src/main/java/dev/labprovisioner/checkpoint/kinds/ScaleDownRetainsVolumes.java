@@ -31,6 +31,11 @@ public class ScaleDownRetainsVolumes implements CheckpointKind {
     }
 
     @Override
+    public boolean readsLabData() {
+        return true;
+    }
+
+    @Override
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         int from = checkpoint.intParam("from", 3);
         int to = checkpoint.intParam("to", 1);

@@ -28,6 +28,11 @@ public class StatefulSetRecreatedKeepsVolumes implements CheckpointKind {
     }
 
     @Override
+    public boolean readsLabData() {
+        return true;
+    }
+
+    @Override
     public Verdict judge(LabEvidence lab, CheckpointDefinition checkpoint) {
         Optional<Baseline> baseline = lab.baseline();
         if (baseline.isEmpty()) {

@@ -122,6 +122,8 @@ public final class ControlPlane implements AutoCloseable {
         try {
             Path pki = Files.createDirectories(workDir.resolve("pki"));
             Path logs = Files.createDirectories(workDir.resolve("logs"));
+            // The cluster starts afresh, and so does its audit log (the API server would append to the last run's).
+            Files.deleteIfExists(logs.resolve("audit.log"));
             Path etcdData = workDir.resolve("etcd");
             deleteTree(etcdData);
             Certificates.ensure(pki, bindAddress);

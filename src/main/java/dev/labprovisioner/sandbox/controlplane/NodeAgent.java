@@ -399,9 +399,22 @@ public final class NodeAgent implements AutoCloseable {
         delete(pod);
     }
 
+    /**
+     * Removes this very pod for good (grace period 0, as a kubelet does once its containers are stopped), with a UID
+     * precondition: by name alone, a second pass over a pod already gone would delete the one the StatefulSet
+     * controller has put in its place (it did, under load: a checkpoint then saw two deletions).
+     */
     private void delete(Pod pod) {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                .withGracePeriod(0).delete();
+        String base = client.getMasterUrl().toString().replaceAll("/+$", "");
+        try {
+            client.raw(base + "/api/v1/namespaces/" + pod.getMetadata().getNamespace() + "/pods/" + pod.getMetadata().getName(), "DELETE",
+                    Map.of("apiVersion", "v1", "kind", "DeleteOptions", "gracePeriodSeconds", 0,
+                            "preconditions", Map.of("uid", pod.getMetadata().getUid())));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404 && e.getCode() != 409) { // gone already, or another pod has the name now
+                throw e;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ volume provisioner

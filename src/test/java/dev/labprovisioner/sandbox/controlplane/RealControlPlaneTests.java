@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,7 +100,7 @@ class RealControlPlaneTests {
     void theServiceProvisionsAsItsOwnServiceAccountAndTheApiServerNeverRefusesIt() {
         Path kubectl = Kubectl.require();
         try (Lab lab = Lab.ready(kubectl)) {
-            List<JsonNode> audit = audit();
+            List<JsonNode> audit = ServiceAudit.events(ControlPlaneProfile.dir().resolve("logs/audit.log"));
             // Every object of the lab was written by the service's ServiceAccount, not by an administrator (the controller
             // manager adds the namespace's default ServiceAccount and its token Secret, as on any 1.20 cluster).
             List<String> written = audit.stream().filter(e -> e.path("verb").asText().matches("create|patch|update")
@@ -119,11 +118,7 @@ class RealControlPlaneTests {
                     .containsEntry(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY);
         }
         // Nothing the service asked for, in this class's whole run so far, was Forbidden or Invalid.
-        List<String> refused = audit().stream().filter(e -> SERVICE.equals(e.path("user").path("username").asText())
-                        && e.path("responseStatus").path("code").asInt() >= 400
-                        && e.path("responseStatus").path("code").asInt() != 404 && e.path("responseStatus").path("code").asInt() != 409)
-                .map(e -> e.path("responseStatus").path("code").asInt() + " " + e.path("verb").asText() + " " + e.path("requestURI").asText())
-                .toList();
+        List<String> refused = ServiceAudit.refused(ControlPlaneProfile.dir().resolve("logs/audit.log"), SERVICE);
         assertThat(refused).isEmpty();
     }
 
@@ -353,6 +348,25 @@ class RealControlPlaneTests {
         await().atMost(SETTLE).until(() -> admin.namespaces().withName(orphan).get() == null);
     }
 
+    @Test
+    void aTeardownHeldUpByAFinalizerSaysWhyAndFinishesOnceItIsGone() {
+        try (Lab lab = Lab.ready(Kubectl.require())) {
+            // Something in the namespace that Kubernetes may not delete yet: an object with a finalizer nobody removes.
+            admin.serviceAccounts().inNamespace(lab.namespace).withName("learner")
+                    .edit(sa -> { sa.getMetadata().getFinalizers().add("example.com/hold"); return sa; });
+            Api.as(lab.lms).delete("/api/v1/labs/" + lab.id).then().statusCode(202);
+            await().atMost(SETTLE).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(
+                    Api.as(lab.lms).get("/api/v1/labs/" + lab.id).then().extract().<String>path("failureReason"))
+                    .contains("Teardown is waiting for Kubernetes", "NamespaceFinalizersRemaining", "example.com/hold"));
+            Api.as(lab.lms).get("/api/v1/labs/" + lab.id).then().body("state", org.hamcrest.Matchers.equalTo("TEARING_DOWN"));
+
+            admin.serviceAccounts().inNamespace(lab.namespace).withName("learner")
+                    .edit(sa -> { sa.getMetadata().getFinalizers().remove("example.com/hold"); return sa; });
+            Api.awaitState(lab.lms, lab.id, "DELETED", SETTLE);
+            Api.as(lab.lms).get("/api/v1/labs/" + lab.id).then().body("failureReason", org.hamcrest.Matchers.nullValue());
+        }
+    }
+
     private static int firstIndex(List<String> lines, String regex) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).matches(regex)) {
@@ -360,20 +374,5 @@ class RealControlPlaneTests {
             }
         }
         return -1;
-    }
-
-    private static List<JsonNode> audit() {
-        ObjectMapper json = new ObjectMapper();
-        try (var lines = Files.lines(ControlPlaneProfile.dir().resolve("logs/audit.log"))) {
-            return lines.map(l -> {
-                try {
-                    return json.readTree(l);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

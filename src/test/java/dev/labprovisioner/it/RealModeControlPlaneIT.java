@@ -1,0 +1,242 @@
+package dev.labprovisioner.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.sandbox.ClaimDatabases;
+import dev.labprovisioner.sandbox.EmbeddedPostgresServer;
+import dev.labprovisioner.sandbox.controlplane.ControlPlane;
+import dev.labprovisioner.sandbox.controlplane.ControlPlaneProfile;
+import dev.labprovisioner.sandbox.controlplane.NodeAgent;
+import dev.labprovisioner.sandbox.controlplane.ServiceAudit;
+import dev.labprovisioner.sandbox.controlplane.ServiceIdentity;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged app in real mode (the prod profile) against upstream's control plane that it does not host: etcd,
+ * kube-apiserver and kube-controller-manager v1.20.2 and the node agent run here, in the test's JVM, and outlive the
+ * service. The service runs as its own ServiceAccount, bound to the files of {@code k8s/}, as a deployment would.
+ * It is killed with SIGKILL while 50 labs provision, started again, and every lab converges: all READY, one lab and
+ * one namespace each, no namespace that no lab owns, and no request of the service refused with 403 or 422.
+ */
+@EnabledIf("dev.labprovisioner.sandbox.controlplane.ControlPlaneProfile#runs")
+class RealModeControlPlaneIT {
+
+    private static final String ADMIN = "real-mode-control-plane-it-admin-0123456789";
+    private static final int LABS = 50;
+    private static final Path DIR = Path.of("target/real-mode-control-plane-it").toAbsolutePath();
+
+    static EmbeddedPostgresServer postgres;
+    static ControlPlane plane;
+    static KubernetesClient admin;
+    static KubernetesClient agentClient;
+    static ClaimDatabases volumes;
+    static NodeAgent agent;
+    static Map<String, String> serviceEnv;
+    static TcpProxy apiServer;
+    static Process service;
+    static int port;
+    static int starts;
+
+    @BeforeAll
+    static void start() throws Exception {
+        var binaries = ControlPlane.Binaries.find(Optional.ofNullable(System.getenv("LABS_SANDBOX_CONTROL_PLANE_BIN")))
+                .orElseThrow(() -> new AssertionError("the control plane is required: bash sandbox-cluster/build-control-plane.sh"));
+        postgres = EmbeddedPostgresServer.start(DIR.resolve("postgres"));
+        plane = ControlPlane.start(binaries, DIR.resolve("control-plane"), "127.0.0.1");
+        admin = new KubernetesClientBuilder().withConfig(plane.adminConfig()).build();
+        String token = ServiceIdentity.create(admin);
+        volumes = new ClaimDatabases(postgres.jdbcUrl("postgres"));
+        agentClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(
+                Files.readString(DIR.resolve("control-plane").resolve(ControlPlane.NODE_AGENT_KUBECONFIG)))).build();
+        // A node large enough for every lab's pod: scheduling is not what this test is about.
+        agent = new NodeAgent(agentClient, new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofMillis(500), 200, image -> true), volumes);
+        agent.start();
+
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        serviceEnv = new HashMap<>();
+        serviceEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        serviceEnv.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
+        serviceEnv.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
+        // The service reaches the API server through a relay the tests can cut.
+        apiServer = new TcpProxy(java.net.URI.create(plane.url()).getPort());
+        serviceEnv.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "https://127.0.0.1:" + apiServer.port());
+        serviceEnv.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", token);
+        serviceEnv.put("QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", plane.caCertificate().toString());
+        serviceEnv.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN);
+        serviceEnv.put("LABS_LEARNER_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        serviceEnv.put("LABS_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
+        // The name a pod would have: the restarted service is the same replica, and takes back its leases at once.
+        serviceEnv.put("LABS_RECONCILER_REPLICA_ID", "lab-provisioner-0");
+        RestAssured.baseURI = "http://127.0.0.1";
+        RestAssured.port = port;
+        startService();
+    }
+
+    static void startService() throws IOException {
+        Path log = DIR.resolve("service-" + (++starts) + ".log");
+        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(serviceEnv);
+        service = builder.start();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> RestAssured.given().get("/q/health/ready").statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (service != null) {
+            service.destroy();
+            service.waitFor(30, TimeUnit.SECONDS);
+        }
+        if (apiServer != null) {
+            apiServer.close();
+        }
+        if (agent != null) {
+            agent.close();
+            agentClient.close();
+        }
+        if (volumes != null) {
+            volumes.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (plane != null) {
+            plane.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        RestAssured.reset();
+    }
+
+    @Test
+    void killedWhileFiftyLabsProvisionTheServiceComesBackAndEveryLabConvergesOnce() throws Exception {
+        String secret = RestAssured.given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("name", "lms", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("secret");
+        // An LMS enrols a class: 50 creates at once, each with its Idempotency-Key. Mid-way (some labs have objects in
+        // the cluster, others are not even created yet) the service is killed with SIGKILL: no shutdown hook runs, no
+        // lease is released, and the creates in flight fail as a network error.
+        var lms = java.util.concurrent.Executors.newFixedThreadPool(8);
+        for (int i = 0; i < LABS; i++) {
+            int learner = i;
+            lms.submit(() -> create(secret, learner));
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).list().getItems().size() >= 3);
+        service.destroyForcibly();
+        assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        lms.shutdown();
+        assertThat(lms.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(count("SELECT count(*) FROM labs WHERE state = 'READY'")).as("killed while provisioning").isLessThan(LABS);
+        int heldByTheDeadRun = count("SELECT count(*) FROM labs WHERE lease_until > now()");
+
+        startService();
+        // The LMS retries every create it is not sure of (here: all of them), with the same keys.
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < LABS; i++) {
+            var answer = create(secret, i);
+            assertThat(answer.statusCode()).isIn(200, 202);
+            ids.add(answer.path("id"));
+        }
+        // Well inside the 60 s lease: the leases of the killed run do not hold its labs back.
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(ids.stream().filter(id -> !"READY".equals(state(secret, id))).toList()).isEmpty());
+
+        // One lab per create, one namespace per lab, and nothing the labs do not own.
+        JsonNode page = new ObjectMapper().readTree(RestAssured.given().auth().oauth2(secret)
+                .get("/api/v1/labs?courseId=crash&size=100").then().statusCode(200).extract().asString());
+        assertThat(page.path("total").asInt()).isEqualTo(LABS);
+        Set<String> labNamespaces = new java.util.HashSet<>();
+        page.path("items").forEach(lab -> labNamespaces.add(lab.path("namespace").asText()));
+        assertThat(labNamespaces).hasSize(LABS);
+        Set<String> clusterNamespaces = admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).list().getItems()
+                .stream().map(Namespace::getMetadata).map(m -> m.getName()).collect(Collectors.toSet());
+        assertThat(clusterNamespaces).isEqualTo(labNamespaces);
+        for (String namespace : labNamespaces) {
+            assertThat(admin.apps().statefulSets().inNamespace(namespace).list().getItems()).hasSize(1);
+            assertThat(admin.pods().inNamespace(namespace).withName("postgres-0").get().getStatus().getConditions())
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        }
+        // The restarted replica took back the dead run's leases at once, and says so; the API server refused nothing the
+        // service asked for, across both runs.
+        if (heldByTheDeadRun > 0) {
+            assertThat(Files.readString(DIR.resolve("service-2.log"))).contains("Released " + heldByTheDeadRun + " lab lease(s)");
+        }
+        assertThat(ServiceAudit.refused(DIR.resolve("control-plane/logs/audit.log"), ServiceIdentity.USERNAME)).isEmpty();
+    }
+
+    @Test
+    void whileTheApiServerIsUnreachableTheServiceIsNotReadyAndItHealsWhenItIsBack() {
+        String secret = RestAssured.given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("name", "lms-outage", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("secret");
+        RestAssured.given().get("/q/health/ready").then().statusCode(200);
+
+        apiServer.cut();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> RestAssured.given().get("/q/health/ready").statusCode() == 503);
+        String body = RestAssured.given().get("/q/health/ready").then().statusCode(503).extract().asString();
+        // Unauthenticated: what is down, in a word, and nothing of the error or the address.
+        assertThat(body).contains("unreachable").doesNotContain("127.0.0.1", "Exception", "refused", "https://");
+        // The API still takes what needs only the database: a create is accepted, and provisioned once the cluster is back.
+        String id = RestAssured.given().auth().oauth2(secret).contentType(ContentType.JSON)
+                .body(Map.of("learnerId", "during-outage", "courseId", "outage", "template", "postgres-statefulset"))
+                .post("/api/v1/labs").then().statusCode(202).extract().path("id");
+
+        apiServer.restore();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> RestAssured.given().get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> "READY".equals(state(secret, id)));
+    }
+
+    private static io.restassured.response.Response create(String secret, int learner) {
+        return RestAssured.given().auth().oauth2(secret).contentType(ContentType.JSON).header("Idempotency-Key", "enrol-crash-" + learner)
+                .body(Map.of("learnerId", "learner-" + learner, "courseId", "crash", "template", "postgres-statefulset"))
+                .post("/api/v1/labs");
+    }
+
+    /** The service's database, read directly while the service is down. */
+    private static int count(String sql) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE), postgres.user(), "");
+             var rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static String state(String secret, String id) {
+        return RestAssured.given().auth().oauth2(secret).get("/api/v1/labs/" + id).then().statusCode(200).extract().path("state");
+    }
+}
