@@ -10,11 +10,15 @@ public final class LabNamespace {
     }
 
     public static Namespace desired(LabSpec lab) {
-        String level = lab.podSecurityLevel();
+        return of(lab.namespace(), lab.labels(), lab.podSecurityLevel());
+    }
+
+    /** A namespace with these labels and the Pod Security labels of {@code level}: a lab's, or the Pod Security probe's. */
+    static Namespace of(String name, java.util.Map<String, String> labels, String level) {
         return new NamespaceBuilder()
                 .withNewMetadata()
-                .withName(lab.namespace())
-                .addToLabels(lab.labels())
+                .withName(name)
+                .addToLabels(labels)
                 // https://kubernetes.io/docs/concepts/security/pod-security-admission/
                 .addToLabels("pod-security.kubernetes.io/enforce", level)
                 .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")

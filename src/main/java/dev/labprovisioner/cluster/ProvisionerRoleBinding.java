@@ -13,10 +13,14 @@ public final class ProvisionerRoleBinding {
     }
 
     public static RoleBinding desired(LabSpec lab) {
+        return of(lab.namespace(), lab.labels(), lab.serviceAccountNamespace(), lab.serviceAccount());
+    }
+
+    static RoleBinding of(String namespace, java.util.Map<String, String> labels, String serviceAccountNamespace, String serviceAccount) {
         return new RoleBindingBuilder()
-                .withNewMetadata().withName(LabNames.PROVISIONER_BINDING).withNamespace(lab.namespace()).addToLabels(lab.labels()).endMetadata()
+                .withNewMetadata().withName(LabNames.PROVISIONER_BINDING).withNamespace(namespace).addToLabels(labels).endMetadata()
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(LabNames.PROVISIONER_CLUSTER_ROLE).endRoleRef()
-                .addNewSubject().withKind("ServiceAccount").withName(lab.serviceAccount()).withNamespace(lab.serviceAccountNamespace()).endSubject()
+                .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(serviceAccountNamespace).endSubject()
                 .build();
     }
 }

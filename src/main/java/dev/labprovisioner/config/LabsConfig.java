@@ -208,6 +208,14 @@ public interface LabsConfig {
         @WithDefault("5s")
         Duration unreachableAfter();
 
+        /**
+         * Whether the cluster must prove that it enforces Pod Security in lab namespaces ({@code PodSecurityProbe}):
+         * {@code require} (refuse to start, and not ready, otherwise), {@code warn} (say so loudly; the sandbox's default)
+         * or {@code off}.
+         */
+        @WithDefault("require")
+        String podSecurityCheck();
+
         /** Pod Security admission level labelled on lab namespaces. */
         @WithDefault("restricted")
         String podSecurityLevel();

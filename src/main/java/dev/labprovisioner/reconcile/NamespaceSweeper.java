@@ -51,6 +51,10 @@ public class NamespaceSweeper {
             if (meta.getDeletionTimestamp() != null || created(ns).isAfter(youngest)) {
                 continue;
             }
+            if (meta.getLabels().containsKey(dev.labprovisioner.cluster.PodSecurityProbe.PROBE_LABEL)
+                    && created(ns).isAfter(Instant.now().minus(java.time.Duration.ofMinutes(10)))) {
+                continue; // a probe deletes its own namespace; only one its service did not live to delete is swept
+            }
             if (ownedByLiveLab(meta.getLabels().get(LabNames.LAB_ID_LABEL), meta.getName())) {
                 continue;
             }

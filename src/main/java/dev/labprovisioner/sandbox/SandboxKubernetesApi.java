@@ -162,6 +162,9 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         }
 
         private MockResponse perform(RecordedRequest request) {
+            if (!"GET".equals(request.getMethod()) && request.getPath().matches(".*[?&]dryRun=All(&.*)?")) {
+                return dryRun(request, withoutQuery(request.getPath()));
+            }
             Matcher namespace = NAMESPACE_PATH.matcher(request.getPath());
             if ("DELETE".equals(request.getMethod()) && namespace.matches()) {
                 // A namespace is gone only once what is inside is gone (the mock server alone would orphan it all).
@@ -235,6 +238,41 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 }
             }
             return response;
+        }
+
+        /**
+         * {@code ?dryRun=All} (kubectl's {@code --dry-run=server}, the Pod Security probe): answered as the API server
+         * would, and nothing stored or removed. A create comes back with the server's fields (and a StatefulSet with its
+         * defaults), or 409 if the name is taken; a delete, an update or a patch with the object as it stands, or 404.
+         * (An update or patch is not applied to the answer: the imitation says what exists, not what would.)
+         */
+        private MockResponse dryRun(RecordedRequest request, String path) {
+            if ("POST".equals(request.getMethod())) {
+                JsonNode body = readTree(request.getUtf8Body());
+                if (!body.isObject()) {
+                    return status(400, "BadRequest", "the body of the request is not a JSON object");
+                }
+                ObjectNode created = STATEFULSET_WRITE_PATH.matcher(path).matches()
+                        ? (ObjectNode) statefulSetDefaults(body, true) : ((ObjectNode) body).deepCopy();
+                String name = created.path("metadata").path("name").asText("");
+                if (!name.isEmpty() && get(path + "/" + name).code() == 200) {
+                    return status(409, "AlreadyExists", path.substring(path.lastIndexOf('/') + 1) + " \"" + name + "\" already exists");
+                }
+                Matcher ns = Pattern.compile(".*/namespaces/([a-z0-9-]+)/[a-z]+").matcher(path);
+                ObjectNode meta = created.withObject("/metadata");
+                if (ns.matches()) {
+                    meta.put("namespace", ns.group(1));
+                }
+                meta.put("uid", java.util.UUID.randomUUID().toString())
+                        .put("creationTimestamp", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                return json(201, created);
+            }
+            MockResponse current = withNotFoundStatus(get(path), path);
+            return current.code() == 200 ? json(200, readTree(bodyOf(current))) : current;
+        }
+
+        private MockResponse get(String path) {
+            return crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, path, Headers.builder().build(), new Buffer()));
         }
 
         /**

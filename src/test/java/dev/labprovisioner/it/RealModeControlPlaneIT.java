@@ -3,6 +3,7 @@ package dev.labprovisioner.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.labprovisioner.cluster.LabNames;
+import dev.labprovisioner.cluster.PodSecurityProbe;
 import dev.labprovisioner.sandbox.ClaimDatabases;
 import dev.labprovisioner.sandbox.EmbeddedPostgresServer;
 import dev.labprovisioner.sandbox.controlplane.ControlPlane;
@@ -95,6 +96,8 @@ class RealModeControlPlaneIT {
         serviceEnv.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN);
         serviceEnv.put("LABS_LEARNER_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         serviceEnv.put("LABS_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
+        // Kubernetes 1.20 has no Pod Security admission: accepted here, and refused by default (see the test below).
+        serviceEnv.put("LABS_CLUSTER_POD_SECURITY_CHECK", "warn");
         // The name a pod would have: the restarted service is the same replica, and takes back its leases at once.
         serviceEnv.put("LABS_RECONCILER_REPLICA_ID", "lab-provisioner-0");
         RestAssured.baseURI = "http://127.0.0.1";
@@ -154,7 +157,7 @@ class RealModeControlPlaneIT {
             lms.submit(() -> create(secret, learner));
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                .until(() -> admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).list().getItems().size() >= 3);
+                .until(() -> admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).withoutLabel(PodSecurityProbe.PROBE_LABEL).list().getItems().size() >= 3);
         service.destroyForcibly();
         assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
         lms.shutdown();
@@ -181,7 +184,8 @@ class RealModeControlPlaneIT {
         Set<String> labNamespaces = new java.util.HashSet<>();
         page.path("items").forEach(lab -> labNamespaces.add(lab.path("namespace").asText()));
         assertThat(labNamespaces).hasSize(LABS);
-        Set<String> clusterNamespaces = admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).list().getItems()
+        Set<String> clusterNamespaces = admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY)
+                .withoutLabel(PodSecurityProbe.PROBE_LABEL).list().getItems()
                 .stream().map(Namespace::getMetadata).map(m -> m.getName()).collect(Collectors.toSet());
         assertThat(clusterNamespaces).isEqualTo(labNamespaces);
         for (String namespace : labNamespaces) {
@@ -195,6 +199,28 @@ class RealModeControlPlaneIT {
             assertThat(Files.readString(DIR.resolve("service-2.log"))).contains("Released " + heldByTheDeadRun + " lab lease(s)");
         }
         assertThat(ServiceAudit.refused(DIR.resolve("control-plane/logs/audit.log"), ServiceIdentity.USERNAME)).isEmpty();
+    }
+
+    @Test
+    void onAClusterThatDoesNotEnforcePodSecurityRealModeRefusesToStartUnlessTheRiskIsAccepted() throws Exception {
+        // The running service (warn) says what it found; a second one with the default (require) will not start.
+        assertThat(Files.readString(DIR.resolve("service-1.log"))).contains("Pod Security is NOT enforced in lab namespaces");
+        Map<String, String> env = new HashMap<>(serviceEnv);
+        env.remove("LABS_CLUSTER_POD_SECURITY_CHECK");
+        env.put("QUARKUS_HTTP_PORT", "0");
+        env.put("LABS_RECONCILER_REPLICA_ID", "lab-provisioner-refused");
+        Path log = DIR.resolve("service-require.log");
+        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process refused = builder.start();
+        assertThat(refused.waitFor(90, TimeUnit.SECONDS)).as("real mode kept running on a cluster without Pod Security").isTrue();
+        assertThat(refused.exitValue()).isNotZero();
+        assertThat(Files.readString(log)).contains("does not prove that it enforces Pod Security", "a privileged pod was accepted",
+                "LABS_CLUSTER_POD_SECURITY_CHECK", "Refusing to start");
+        // Its probe cleaned up after itself: the probe namespaces go (the namespace controller takes a few seconds).
+        await().atMost(Duration.ofSeconds(60)).until(() -> admin.namespaces().withLabel(PodSecurityProbe.PROBE_LABEL).list().getItems()
+                .stream().allMatch(n -> n.getMetadata().getDeletionTimestamp() != null));
     }
 
     @Test

@@ -394,6 +394,26 @@ class SandboxKubernetesApiTest {
         assertEquals("<unknown>", SandboxKubernetesApi.Tables.age(""));
     }
 
+    @Test
+    void aServerSideDryRunChangesNothing() {
+        String ns = newNamespace();
+        var pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("p").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build();
+        // a create answers with the server's fields, and nothing is stored
+        var answered = client.pods().inNamespace(ns).resource(pod).dryRun().create();
+        assertEquals(ns, answered.getMetadata().getNamespace());
+        assertNotNull(answered.getMetadata().getUid());
+        assertNull(client.pods().inNamespace(ns).withName("p").get());
+        // a delete answers, and the object stays
+        client.pods().inNamespace(ns).resource(pod).create();
+        client.pods().inNamespace(ns).withName("p").dryRun().delete();
+        assertNotNull(client.pods().inNamespace(ns).withName("p").get());
+        // a create of a name that is taken is 409, as on an API server
+        var conflict = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> client.pods().inNamespace(ns).resource(pod).dryRun().create());
+        assertEquals(409, conflict.getCode());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String newNamespace() {
