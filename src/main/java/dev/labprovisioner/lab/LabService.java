@@ -118,11 +118,15 @@ public class LabService {
             where.add("owner = :owner");
             params.and("owner", caller.owner());
         }
+        // Filters follow the rules of the ids they match: a value no lab can have (a NUL byte, 10,000 characters) is a
+        // 400, not a query the database refuses.
         if (learnerId != null) {
+            requireId("learnerId", learnerId);
             where.add("learnerId = :learner");
             params.and("learner", learnerId);
         }
         if (courseId != null) {
+            requireId("courseId", courseId);
             where.add("courseId = :course");
             params.and("course", courseId);
         }

@@ -15,5 +15,9 @@ public final class Paging {
         if (size < 1 || size > MAX_SIZE) {
             throw ProblemException.badRequest("'size' must be between 1 and " + MAX_SIZE + ".");
         }
+        if ((long) page * size > Integer.MAX_VALUE) {
+            // the offset would overflow; no list is that long
+            throw ProblemException.badRequest("'page' is too large: page × size must stay below " + Integer.MAX_VALUE + ".");
+        }
     }
 }

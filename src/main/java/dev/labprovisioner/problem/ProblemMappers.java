@@ -46,6 +46,9 @@ public class ProblemMappers {
             detail = "Field '" + mie.getPath().get(0).getFieldName() + "' has a value of the wrong type.";
         } else if (e instanceof MismatchedInputException) {
             detail = "The request body has the wrong type: a JSON object is expected.";
+        } else if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+            // "Duplicate field 'learnerId'": which one wins is not for the server to guess
+            detail = "The request body gives a field more than once: " + e.getOriginalMessage().substring("Duplicate field ".length()) + ".";
         } else {
             detail = "The request body is not valid JSON.";
         }

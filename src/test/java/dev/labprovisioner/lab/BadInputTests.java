@@ -49,7 +49,15 @@ class BadInputTests {
                 Arguments.of("learner non-ASCII", "{\"learnerId\":\"émile☃\",\"template\":\"postgres-statefulset\"}", 400, "may hold only"),
                 Arguments.of("bad course", "{\"learnerId\":\"ann\",\"courseId\":\"a b\",\"template\":\"postgres-statefulset\"}", 400, "'courseId'"),
                 Arguments.of("ttl zero", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"ttlMinutes\":0}", 400, "'ttlMinutes'"),
-                Arguments.of("ttl too long", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"ttlMinutes\":100000}", 400, "'ttlMinutes'"));
+                Arguments.of("ttl too long", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"ttlMinutes\":100000}", 400, "'ttlMinutes'"),
+                // Read as written, never guessed at (issue 13): each of these was a 500 or a silent coercion.
+                Arguments.of("duplicate key", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"learnerId\":\"bob\"}", 400,
+                        "more than once: 'learnerId'"),
+                Arguments.of("learner a number", "{\"learnerId\":42,\"template\":\"postgres-statefulset\"}", 400, "'learnerId' has a value of the wrong type"),
+                Arguments.of("learner a boolean", "{\"learnerId\":true,\"template\":\"postgres-statefulset\"}", 400, "'learnerId' has a value of the wrong type"),
+                Arguments.of("ttl a fraction", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"ttlMinutes\":1.9}", 400, "'ttlMinutes' has a value of the wrong type"),
+                Arguments.of("ttl a string", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"ttlMinutes\":\"60\"}", 400, "'ttlMinutes' has a value of the wrong type"),
+                Arguments.of("ttl a boolean", "{\"learnerId\":\"ann\",\"template\":\"postgres-statefulset\",\"ttlMinutes\":true}", 400, "'ttlMinutes' has a value of the wrong type"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,6 +99,21 @@ class BadInputTests {
         as(lms).queryParam("state", "SLEEPING").get("/api/v1/labs").then().statusCode(400).contentType("application/problem+json");
         as(lms).queryParam("size", 1000).get("/api/v1/labs").then().statusCode(400).contentType("application/problem+json");
         as(lms).queryParam("page", "x").get("/api/v1/labs").then().statusCode(400).contentType("application/problem+json");
+        // Each of these was a 500 (issue 13): an offset past 2^31, a NUL byte and an over-long id in a filter.
+        as(lms).queryParam("page", 107374183).get("/api/v1/labs").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("'page' is too large"));
+        Api.asAdmin().queryParam("page", 107374183).get("/api/v1/admin/labs").then().statusCode(400).contentType("application/problem+json");
+        as(lms).urlEncodingEnabled(false).get("/api/v1/labs?learnerId=a%00b").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("'learnerId' may hold only"));
+        as(lms).urlEncodingEnabled(false).get("/api/v1/labs?courseId=a%00b").then().statusCode(400).contentType("application/problem+json");
+        Api.asAdmin().urlEncodingEnabled(false).get("/api/v1/admin/labs?learnerId=a%00b").then().statusCode(400).contentType("application/problem+json");
+        as(lms).queryParam("learnerId", "x".repeat(300)).get("/api/v1/labs").then().statusCode(400).contentType("application/problem+json");
+        // An extend's minutes, and a client's body, read as strictly.
+        String id = Api.createLab(lms, Api.unique("strict"), "strict").statusCode(202).extract().path("id");
+        as(lms).body("{\"minutes\":1.5}").post("/api/v1/labs/" + id + "/extend").then().statusCode(400).contentType("application/problem+json");
+        as(lms).body("{\"minutes\":\"60\"}").post("/api/v1/labs/" + id + "/extend").then().statusCode(400).contentType("application/problem+json");
+        Api.asAdmin().body("{\"name\":\"a\",\"name\":\"b\",\"scopes\":[\"labs:read\"]}").post("/api/v1/admin/clients").then()
+                .statusCode(400).contentType("application/problem+json");
         as(lms).contentType(ContentType.TEXT).body("hello").post("/api/v1/labs").then().statusCode(415).contentType("application/problem+json");
         given().get("/learn/garbage").then().statusCode(404).contentType("application/problem+json");
     }
