@@ -96,6 +96,8 @@ public final class SandboxKubernetesApi implements AutoCloseable {
     /** Create or replace a StatefulSet (not its status or scale). */
     private static final Pattern STATEFULSET_WRITE_PATH = Pattern.compile(
             "/apis/apps/v1/namespaces/[a-z0-9-]+/statefulsets(/[a-z0-9.-]+)?");
+    /** Create or replace a Secret. */
+    private static final Pattern SECRET_WRITE_PATH = Pattern.compile("/api/v1/namespaces/[a-z0-9-]+/secrets(/[a-z0-9.-]+)?");
     /** A pod's log, exec, attach or port-forward: group 1 is the pod, group 2 the subresource. */
     private static final Pattern POD_CONTAINER_PATH = Pattern.compile(
             "/api/v1/namespaces/[a-z0-9-]+/pods/([a-z0-9.-]+)/(log|exec|attach|portforward)");
@@ -182,9 +184,24 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 // the mock server serves watches over WebSocket only (as fabric8 asks); kubectl streams over HTTP
                 return httpWatch(request);
             }
+            if (("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod())) && SECRET_WRITE_PATH.matcher(path).matches()) {
+                // An API server stores a Secret's stringData as base64 data (and keeps no stringData): what kubectl get
+                // secret -o jsonpath='{.data.password}' | base64 -d reads back.
+                JsonNode secret = readTree(request.getUtf8Body());
+                if (secret.isObject() && secret.path("stringData").isObject()) {
+                    ObjectNode stored = ((ObjectNode) secret).deepCopy();
+                    ObjectNode data = stored.withObject("/data");
+                    stored.path("stringData").fields().forEachRemaining(e -> data.put(e.getKey(),
+                            java.util.Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                    stored.remove("stringData");
+                    request = withBody(request, stored.toString());
+                }
+            }
             Matcher statefulSet = STATEFULSET_WRITE_PATH.matcher(path);
             if ("POST".equals(request.getMethod()) && statefulSet.matches() && statefulSet.group(1) == null) {
-                return crud.dispatch(withBody(request, statefulSetDefaults(readTree(request.getUtf8Body()), true).toString()));
+                JsonNode sts = readTree(request.getUtf8Body());
+                MockResponse refused = validateNewStatefulSet(sts);
+                return refused != null ? refused : crud.dispatch(withBody(request, statefulSetDefaults(sts, true).toString()));
             }
             if (("PUT".equals(request.getMethod()) || "PATCH".equals(request.getMethod()))
                     && statefulSet.matches() && statefulSet.group(1) != null) {
@@ -754,6 +771,42 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 }
                 return updated;
             }
+        }
+
+        private static final Pattern DNS_1123_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+        /**
+         * What the API server's validation refuses in a new StatefulSet (apps/validation ValidateStatefulSet), with its
+         * words: a name that is not a DNS-1123 subdomain, a selector that does not match the template's labels, no
+         * container. Null when it is valid.
+         */
+        static MockResponse validateNewStatefulSet(JsonNode sts) {
+            String name = sts.path("metadata").path("name").asText("");
+            if (name.isEmpty()) {
+                return null; // answered below as the missing name it is
+            }
+            if (name.length() > 253 || !DNS_1123_SUBDOMAIN.matcher(name).matches()) {
+                return invalid(name, "metadata.name", "FieldValueInvalid", "Invalid value: \"" + name + "\": a lowercase RFC 1123 subdomain "
+                        + "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+            }
+            JsonNode spec = sts.path("spec");
+            JsonNode matchLabels = spec.path("selector").path("matchLabels");
+            if (!spec.path("selector").isObject() || (matchLabels.isEmpty() && spec.path("selector").path("matchExpressions").isEmpty())) {
+                return invalid(name, "spec.selector", "FieldValueRequired", "Required value");
+            }
+            JsonNode labels = spec.path("template").path("metadata").path("labels");
+            var fields = matchLabels.fields();
+            while (fields.hasNext()) {
+                var wanted = fields.next();
+                if (!wanted.getValue().asText().equals(labels.path(wanted.getKey()).asText(null))) {
+                    return invalid(name, "spec.template.metadata.labels", "FieldValueInvalid", "Invalid value: " + labels
+                            + ": `selector` does not match template `labels`");
+                }
+            }
+            if (!spec.path("template").path("spec").path("containers").isArray() || spec.path("template").path("spec").path("containers").isEmpty()) {
+                return invalid(name, "spec.template.spec.containers", "FieldValueRequired", "Required value");
+            }
+            return null;
         }
 
         /** The 422 an API server answers for an invalid StatefulSet; kubectl prints "The StatefulSet "x" is invalid: ...". */

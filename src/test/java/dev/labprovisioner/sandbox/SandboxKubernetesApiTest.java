@@ -414,6 +414,40 @@ class SandboxKubernetesApiTest {
         assertEquals(409, conflict.getCode());
     }
 
+    @Test
+    void anInvalidStatefulSetIsRefusedAsTheApiServerRefusesIt() {
+        String ns = newNamespace();
+        java.util.function.Function<java.util.function.UnaryOperator<io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder>, Integer> create = change -> {
+            var sts = change.apply(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewMetadata().withName("db").endMetadata()
+                    .withNewSpec().withServiceName("db").withNewSelector().addToMatchLabels("app", "db").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "db").endMetadata()
+                    .withNewSpec().addNewContainer().withName("c").withImage("postgres:17").endContainer().endSpec().endTemplate().endSpec()).build();
+            try {
+                client.apps().statefulSets().inNamespace(ns).resource(sts).create();
+                return 201;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                assertTrue(e.getMessage().contains("StatefulSet.apps \"" + sts.getMetadata().getName() + "\" is invalid"), e.getMessage());
+                return e.getCode();
+            }
+        };
+        assertEquals(422, create.apply(b -> b.editSpec().editTemplate().editMetadata().withLabels(java.util.Map.of("app", "other"))
+                .endMetadata().endTemplate().endSpec()));
+        assertEquals(422, create.apply(b -> b.editSpec().editTemplate().editSpec().withContainers().endSpec().endTemplate().endSpec()));
+        assertEquals(422, create.apply(b -> b.editMetadata().withName("Postgres_1").endMetadata()));
+        assertNull(client.apps().statefulSets().inNamespace(ns).withName("db").get(), "nothing invalid was stored");
+        assertEquals(201, create.apply(b -> b));
+    }
+
+    @Test
+    void aSecretsStringDataIsStoredAsBase64Data() {
+        String ns = newNamespace();
+        client.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("s").endMetadata()
+                .addToStringData("password", "hunter2").build()).create();
+        var stored = client.secrets().inNamespace(ns).withName("s").get();
+        assertEquals("aHVudGVyMg==", stored.getData().get("password"));
+        assertTrue(stored.getStringData() == null || stored.getStringData().isEmpty());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String newNamespace() {
