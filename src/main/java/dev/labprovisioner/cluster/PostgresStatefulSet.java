@@ -74,6 +74,7 @@ public final class PostgresStatefulSet {
                         .withNewMetadata().withName(LabNames.DATA_CLAIM_TEMPLATE).addToLabels(lab.labels()).endMetadata()
                         .withNewSpec()
                         .withAccessModes("ReadWriteOnce")
+                        .withStorageClassName(pg.storageClassName())
                         .withNewResources().addToRequests("storage", new Quantity(pg.storage())).endResources()
                         .endSpec()
                         .build())

@@ -154,6 +154,13 @@ public interface LabsConfig {
          */
         Optional<String> replicaId();
 
+        /**
+         * A lab whose volume claim is still not bound after this becomes FAILED, with the reason its Events give (no such
+         * StorageClass, no volume available), instead of waiting out the provision timeout.
+         */
+        @WithDefault("2m")
+        Duration claimBindTimeout();
+
         /** A lab not Ready after this becomes FAILED. */
         @WithDefault("10m")
         Duration provisionTimeout();

@@ -54,6 +54,7 @@ public class LabReconciler {
     private final LabSpecs specs;
     private final MeterRegistry metrics;
     private final WaitingCallers callers;
+    private final dev.labprovisioner.cluster.ClaimBinding claimBinding;
     /** The lease owner: this replica's stable name and this run's, so a restart can tell its own earlier leases. */
     private final String replica;
     private final String instance;
@@ -63,7 +64,9 @@ public class LabReconciler {
     private volatile boolean paused;
 
     LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
-                  LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers) {
+                  LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers,
+                  dev.labprovisioner.cluster.ClaimBinding claimBinding) {
+        this.claimBinding = claimBinding;
         this.settings = config.reconciler();
         this.leases = leases;
         this.progress = progress;
@@ -231,12 +234,22 @@ public class LabReconciler {
             }
         } else if (seen.failure().isPresent()) {
             fail(lab, seen.failure().get());
-        } else if (lab.provisioningStartedAt != null && lab.provisioningStartedAt.plus(settings.provisionTimeout()).isBefore(now)) {
-            fail(lab, "Not ready after " + settings.provisionTimeout().toMinutes() + " minutes: " + seen.readyReplicas()
-                    + " of " + Math.max(1, seen.desiredReplicas()) + " replicas Ready");
         } else {
-            progress.update(lab, l -> l.nextAttemptAt = Instant.now().plus(settings.recheck()));
+            Optional<String> unbound = unbound(lab);
+            if (unbound.isPresent()) {
+                fail(lab, unbound.get());
+            } else if (lab.provisioningStartedAt != null && lab.provisioningStartedAt.plus(settings.provisionTimeout()).isBefore(now)) {
+                fail(lab, "Not ready after " + settings.provisionTimeout().toMinutes() + " minutes: " + seen.readyReplicas()
+                        + " of " + Math.max(1, seen.desiredReplicas()) + " replicas Ready");
+            } else {
+                progress.update(lab, l -> l.nextAttemptAt = Instant.now().plus(settings.recheck()));
+            }
         }
+    }
+
+    /** A volume claim of the lab Pending past the claim-bind timeout, and why (from the informers; Events only then). */
+    private Optional<String> unbound(Lab lab) {
+        return claimBinding.unboundTooLong(lab.namespace, settings.claimBindTimeout());
     }
 
     private void tearDown(Lab lab) {

@@ -21,9 +21,12 @@ public record LabTemplate(
         checkpoints = checkpoints == null ? List.of() : List.copyOf(checkpoints);
     }
 
-    /** The StatefulSet's parameters. */
+    /**
+     * The StatefulSet's parameters. {@code storageClassName}: the claims' StorageClass; absent, the cluster's default
+     * (and on the sandbox, its node agent's volumes).
+     */
     public record Postgres(String image, String storage, String cpuRequest, String memoryRequest,
-                           String cpuLimit, String memoryLimit, int replicas, int runAsUser) {
+                           String cpuLimit, String memoryLimit, int replicas, int runAsUser, String storageClassName) {
     }
 
     /** One thing the learner reads and does, in Markdown; {@code checkpoints} are the ids that judge it. */
@@ -44,7 +47,8 @@ public record LabTemplate(
     public LabTemplate withImage(String image) {
         var p = postgres;
         return new LabTemplate(id, version, title, description,
-                new Postgres(image, p.storage(), p.cpuRequest(), p.memoryRequest(), p.cpuLimit(), p.memoryLimit(), p.replicas(), p.runAsUser()),
+                new Postgres(image, p.storage(), p.cpuRequest(), p.memoryRequest(), p.cpuLimit(), p.memoryLimit(), p.replicas(), p.runAsUser(),
+                        p.storageClassName()),
                 steps, checkpoints);
     }
 }

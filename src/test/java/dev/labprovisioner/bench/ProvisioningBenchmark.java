@@ -373,7 +373,7 @@ public final class ProvisioningBenchmark {
 
     static LabSpec spec(UUID id) {
         var template = new LabTemplate("postgres-statefulset", 1, "PostgreSQL on a StatefulSet", "",
-                new LabTemplate.Postgres("docker.io/library/postgres:17", "1Gi", "100m", "128Mi", "1", "512Mi", 1, 999), null, null);
+                new LabTemplate.Postgres("docker.io/library/postgres:17", "1Gi", "100m", "128Mi", "1", "512Mi", 1, 999, null), null, null);
         return new LabSpec(id, "bench", "bench-learner", template, "benchmark-password", "restricted", "lab-provisioner", "lab-provisioner");
     }
 

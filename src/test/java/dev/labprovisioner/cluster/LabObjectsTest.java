@@ -16,7 +16,7 @@ class LabObjectsTest {
 
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final LabTemplate TEMPLATE = new LabTemplate("postgres-statefulset", 1, "t", "d",
-            new LabTemplate.Postgres("docker.io/library/postgres:17", "1Gi", "100m", "128Mi", "1", "512Mi", 1, 999), null, null);
+            new LabTemplate.Postgres("docker.io/library/postgres:17", "1Gi", "100m", "128Mi", "1", "512Mi", 1, 999, null), null, null);
 
     private static LabSpec spec(String learner, String course) {
         return new LabSpec(UUID.randomUUID(), course, learner, TEMPLATE, "pw", "restricted", "lab-provisioner", "lab-provisioner");

@@ -425,6 +425,10 @@ public final class NodeAgent implements AutoCloseable {
                 || claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()) {
             return;
         }
+        String storageClass = claim.getSpec().getStorageClassName();
+        if (storageClass != null && !storageClass.isEmpty()) {
+            return; // another provisioner's class: as on a cluster that lacks it, the claim stays Pending and the PV binder says why
+        }
         String pvName = "pvc-" + claim.getMetadata().getUid();
         if (client.persistentVolumes().withName(pvName).get() != null) {
             return; // provisioned; the binder binds it

@@ -367,6 +367,18 @@ class RealControlPlaneTests {
         }
     }
 
+    @Test
+    void aClaimThatCannotBeBoundFailsTheLabSoonWithKubernetesReason() {
+        String lms = Api.lmsClient();
+        String id = Api.createLab(lms, Api.unique("unbindable"), "control-plane", "unbindable-storage").statusCode(202).extract().path("id");
+        // Not after the 10-minute provision timeout with "0 of 1 replicas Ready": after the claim-bind timeout (15 s in
+        // tests), with the PV binder's own words.
+        Api.awaitState(lms, id, "FAILED", SETTLE);
+        Api.as(lms).get("/api/v1/labs/" + id).then().body("failureReason", org.hamcrest.Matchers.allOf(
+                org.hamcrest.Matchers.containsString("Volume claim data-postgres-0 is not bound after 15 s (StorageClass 'no-such-class')"),
+                org.hamcrest.Matchers.containsString("storageclass.storage.k8s.io \"no-such-class\" not found")));
+    }
+
     private static int firstIndex(List<String> lines, String regex) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).matches(regex)) {
