@@ -7,6 +7,9 @@ import dev.labprovisioner.sandbox.EmbeddedPostgresServer;
 import dev.labprovisioner.sandbox.SandboxControls;
 import dev.labprovisioner.sandbox.SandboxKubernetesApi;
 import dev.labprovisioner.sandbox.StatefulSetSimulator;
+import dev.labprovisioner.sandbox.controlplane.ControlPlane;
+import dev.labprovisioner.sandbox.controlplane.NodeAgent;
+import dev.labprovisioner.sandbox.controlplane.ServiceIdentity;
 import dev.labprovisioner.template.LabTemplate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -44,6 +47,8 @@ import java.util.regex.Pattern;
 public final class ProvisioningBenchmark {
 
     static final int LABS = Integer.getInteger("labs", 1000);
+    /** -Dcluster=control-plane: upstream's kube-apiserver, kube-controller-manager and etcd with the node agent (build-control-plane.sh). */
+    static final boolean CONTROL_PLANE = "control-plane".equals(System.getProperty("cluster", "imitation"));
     static final int CLIENTS = Integer.getInteger("clients", 50);
     /** Give the service a core of its own, as it would have in a cluster (Linux, 2+ cores). */
     static final boolean PIN = Boolean.getBoolean("pin");
@@ -83,13 +88,16 @@ public final class ProvisioningBenchmark {
         }
         System.out.printf("Provisioning benchmark: %d labs, %d concurrent create clients, %d reconciler workers%s%n", LABS, CLIENTS, WORKERS,
                 PIN ? ", service pinned to CPU 0, everything else to the other CPUs" : ", all processes sharing all CPUs");
+        System.out.println(CONTROL_PLANE ? "Cluster: upstream's control plane " + ControlPlane.VERSION + " (etcd, kube-apiserver, "
+                + "kube-controller-manager) and the node agent; the service as its own ServiceAccount"
+                : "Cluster: the sandbox's imitation (in-process API and simulator); -Dcluster=control-plane for upstream's");
         Result service;
-        try (var cluster = new SimulatedCluster(Path.of("target/benchmark-service"))) {
+        try (var cluster = BenchCluster.start(Path.of("target/benchmark-service"))) {
             service = runService(jar, cluster);
         }
         double baseline = Double.NaN;
         if (BASELINE) {
-            try (var cluster = new SimulatedCluster(Path.of("target/benchmark-baseline"))) {
+            try (var cluster = BenchCluster.start(Path.of("target/benchmark-baseline"))) {
                 baseline = runBaseline(cluster);
             }
         }
@@ -167,11 +175,90 @@ public final class ProvisioningBenchmark {
     }
 
     /**
-     * The cluster both runs talk to, in this JVM: the sandbox's in-process API and simulator, and a real
-     * PostgreSQL for the volumes' databases (and the service's own). The service runs in real mode against
-     * it, so its process holds the service alone and its RSS is the service's.
+     * The cluster both runs talk to, hosted in this JVM (with a real PostgreSQL for the volumes' databases and the
+     * service's own): the imitation, or upstream's control plane. The service runs in real mode against it, so its
+     * process holds the service alone and its RSS is the service's.
      */
-    static final class SimulatedCluster implements AutoCloseable {
+    interface BenchCluster extends AutoCloseable {
+        EmbeddedPostgresServer postgres();
+
+        /** How the service reaches it (API URL, and on the control plane its ServiceAccount token and the CA). */
+        java.util.Map<String, String> serviceEnv();
+
+        /** The bare client of the baseline. */
+        io.fabric8.kubernetes.client.Config baselineConfig();
+
+        /** Kubernetes requests the service has made so far (not counting the cluster's own components). */
+        long serviceRequests() throws Exception;
+
+        static BenchCluster start(Path dir) throws Exception {
+            return CONTROL_PLANE ? new ControlPlaneCluster(dir) : new SimulatedCluster(dir);
+        }
+    }
+
+    /**
+     * Upstream's control plane and the node agent. The service is its own ServiceAccount (k8s/ files); its requests are
+     * counted from the API server's audit log (one line per request but watches); the baseline writes as the sandbox's
+     * administrator, so that it meets no RBAC at all.
+     */
+    static final class ControlPlaneCluster implements BenchCluster {
+        final EmbeddedPostgresServer postgres;
+        final ControlPlane plane;
+        final KubernetesClient agentClient;
+        final ClaimDatabases databases;
+        final NodeAgent agent;
+        final String token;
+        final Path dir;
+
+        ControlPlaneCluster(Path dir) throws Exception {
+            this.dir = dir.toAbsolutePath();
+            var binaries = ControlPlane.Binaries.find(java.util.Optional.ofNullable(System.getenv("LABS_SANDBOX_CONTROL_PLANE_BIN")))
+                    .orElseThrow(() -> new IllegalStateException("-Dcluster=control-plane needs bash sandbox-cluster/build-control-plane.sh first"));
+            postgres = EmbeddedPostgresServer.start(this.dir.resolve("postgres"));
+            plane = ControlPlane.start(binaries, this.dir.resolve("control-plane"), "127.0.0.1");
+            try (var admin = new KubernetesClientBuilder().withConfig(plane.adminConfig()).build()) {
+                token = ServiceIdentity.create(admin);
+            }
+            databases = new ClaimDatabases(postgres.jdbcUrl("postgres"));
+            agentClient = new KubernetesClientBuilder().withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                    Files.readString(this.dir.resolve("control-plane").resolve(ControlPlane.NODE_AGENT_KUBECONFIG)))).build();
+            // Ready at once and room for every lab's pod, as the simulator gives the imitation's runs.
+            agent = new NodeAgent(agentClient, new NodeAgent.Settings(Duration.ZERO, Duration.ZERO, 100_000, image -> true), databases);
+            agent.start();
+        }
+
+        public EmbeddedPostgresServer postgres() {
+            return postgres;
+        }
+
+        public java.util.Map<String, String> serviceEnv() {
+            return java.util.Map.of("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", plane.url(), "QUARKUS_KUBERNETES_CLIENT_TOKEN", token,
+                    "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", plane.caCertificate().toString(),
+                    "LABS_CLUSTER_POD_SECURITY_CHECK", "warn");
+        }
+
+        public io.fabric8.kubernetes.client.Config baselineConfig() {
+            return new ConfigBuilder(plane.adminConfig()).withRequestRetryBackoffLimit(0).build();
+        }
+
+        public long serviceRequests() throws Exception {
+            try (var lines = Files.lines(dir.resolve("control-plane/logs/audit.log"))) {
+                String user = "\"username\":\"" + ServiceIdentity.USERNAME + "\"";
+                return lines.filter(l -> l.contains(user)).count();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            agent.close();
+            agentClient.close();
+            databases.close();
+            plane.close();
+            postgres.close();
+        }
+    }
+
+    static final class SimulatedCluster implements BenchCluster {
         final EmbeddedPostgresServer postgres;
         final SandboxKubernetesApi api;
         final ClaimDatabases databases;
@@ -188,6 +275,22 @@ public final class ProvisioningBenchmark {
             simulator.start();
         }
 
+        public EmbeddedPostgresServer postgres() {
+            return postgres;
+        }
+
+        public java.util.Map<String, String> serviceEnv() {
+            return java.util.Map.of("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.url(), "LABS_CLUSTER_POD_SECURITY_CHECK", "warn");
+        }
+
+        public io.fabric8.kubernetes.client.Config baselineConfig() {
+            return new ConfigBuilder().withMasterUrl(api.url()).withTrustCerts(true).withRequestRetryBackoffLimit(0).build();
+        }
+
+        public long serviceRequests() {
+            return new SandboxControls(api.url()).stats().requests();
+        }
+
         @Override
         public void close() throws Exception {
             simulator.close();
@@ -198,7 +301,7 @@ public final class ProvisioningBenchmark {
         }
     }
 
-    static Result runService(Path jar, SimulatedCluster cluster) throws Exception {
+    static Result runService(Path jar, BenchCluster cluster) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
         if (PIN) {
@@ -212,9 +315,9 @@ public final class ProvisioningBenchmark {
         var env = builder.environment();
         env.put("QUARKUS_PROFILE", "prod");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
-        env.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres.user());
-        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", cluster.api.url());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", cluster.postgres().jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
+        env.put("QUARKUS_DATASOURCE_USERNAME", cluster.postgres().user());
+        env.putAll(cluster.serviceEnv());
         env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN_TOKEN);
         env.put("LABS_LEARNER_SIGNING_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LABS_RECONCILER_WORKERS", Integer.toString(WORKERS));
@@ -240,8 +343,7 @@ public final class ProvisioningBenchmark {
             // cluster quiet again, before the measurement starts. They stay: the baseline writes as many first.
             createLabs(clients, connections, secret, "warm-up", WARMUP);
             waitFor(() -> labsIn(base, secret, "warm-up", "READY") >= WARMUP, Duration.ofMinutes(20), "the warm-up labs READY");
-            var controls = new SandboxControls(cluster.api.url());
-            long before = controls.stats().requests();
+            long before = cluster.serviceRequests();
 
             double[] serviceGcBefore = serviceGc(base);
             double[] ownGcBefore = ownGc();
@@ -263,7 +365,7 @@ public final class ProvisioningBenchmark {
                 waitFor(() -> labsIn(base, secret, "bench", "READY") >= LABS, Duration.ofMinutes(20), "all labs READY");
             }
             double wall = WAIT_READY ? (System.nanoTime() - start) / 1e9 : Double.NaN;
-            long requests = WAIT_READY ? controls.stats().requests() - before : -1;
+            long requests = WAIT_READY ? cluster.serviceRequests() - before : -1;
             Arrays.sort(latencies);
             long[] rss = rss(service.pid());
             return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1], burst);
@@ -317,9 +419,8 @@ public final class ProvisioningBenchmark {
     }
 
     /** The same objects, written by the bare fabric8 client with as many threads, the same simulator making them Ready. */
-    static double runBaseline(SimulatedCluster cluster) throws Exception {
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(cluster.api.url())
-                .withTrustCerts(true).withRequestRetryBackoffLimit(0).build()).build()) {
+    static double runBaseline(BenchCluster cluster) throws Exception {
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(cluster.baselineConfig()).build()) {
             var ready = new java.util.concurrent.atomic.AtomicInteger();
             var seen = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
             var informer = client.apps().statefulSets().inAnyNamespace().inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<StatefulSet>() {
