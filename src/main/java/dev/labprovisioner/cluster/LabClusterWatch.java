@@ -52,13 +52,24 @@ public class LabClusterWatch {
     }
 
     void start(@Observes @Priority(10) StartupEvent ignored) {
-        statefulSets = client.apps().statefulSets().inAnyNamespace().inform(new Wake<>(), 0);
-        pods = client.pods().inAnyNamespace().inform(new Wake<>(), 0);
-        claims = client.persistentVolumeClaims().inAnyNamespace().inform(new Wake<>(), 0);
+        statefulSets = lean(client.apps().statefulSets().inAnyNamespace(), new Wake<>());
+        pods = lean(client.pods().inAnyNamespace(), new Wake<>());
+        claims = lean(client.persistentVolumeClaims().inAnyNamespace(), new Wake<>());
         // The checks read the headless Service; from a cache, like everything else they read.
-        services = client.services().inAnyNamespace().inform();
-        namespaces = client.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).inform(new Wake<>(), 0);
+        services = lean(client.services().inAnyNamespace(), null);
+        namespaces = lean(client.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY), new Wake<>());
         LOG.info("Watching StatefulSets, pods, PVCs and lab namespaces with shared informers");
+    }
+
+    /** An informer whose cache keeps objects without their managedFields (LeanItemStore), started. */
+    private static <T extends HasMetadata> SharedIndexInformer<T> lean(io.fabric8.kubernetes.client.dsl.Informable<T> source,
+                                                                      ResourceEventHandler<? super T> handler) {
+        SharedIndexInformer<T> informer = source.runnableInformer(0).itemStore(new LeanItemStore<>());
+        if (handler != null) {
+            informer.addEventHandler(handler);
+        }
+        informer.start();
+        return informer;
     }
 
     void stop(@Observes ShutdownEvent ignored) {
