@@ -97,8 +97,13 @@ public final class Kubectl implements AutoCloseable {
     }
 
     public Result run(String stdin, String... args) {
+        return runIn(namespace, stdin, args);
+    }
+
+    /** Runs kubectl with its commands in {@code namespace}. */
+    public Result runIn(String namespace, String stdin, String... args) {
         try {
-            Process process = builder(args).start();
+            Process process = builder(namespace, args).start();
             try (var in = process.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -158,13 +163,13 @@ public final class Kubectl implements AutoCloseable {
     public Running start(String... args) {
         try {
             Path out = Files.createTempFile(home, "running", ".out");
-            return new Running(builder(args).redirectOutput(out.toFile()).start(), out);
+            return new Running(builder(namespace, args).redirectOutput(out.toFile()).start(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private ProcessBuilder builder(String... args) {
+    private ProcessBuilder builder(String namespace, String... args) {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--namespace", namespace));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

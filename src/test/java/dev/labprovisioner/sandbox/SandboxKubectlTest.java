@@ -10,14 +10,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
@@ -33,7 +30,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SandboxKubectlTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final String MANIFEST = """
             apiVersion: v1
@@ -72,7 +68,7 @@ class SandboxKubectlTest {
             """;
 
     private static Path kubectl;
-    private static Path home;
+    private static Kubectl kube;
     private static SimulatedCluster cluster;
     private static SandboxKubernetesApi api;
     private static KubernetesClient client;
@@ -95,8 +91,7 @@ class SandboxKubectlTest {
         simulator = cluster.simulator;
         podWatch = cluster.pods;
         events = podWatch.events;
-        home = Files.createTempDirectory("sandbox-kubectl");
-        Files.writeString(home.resolve("kubeconfig"), """
+        kube = Kubectl.with(kubectl, """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -109,7 +104,7 @@ class SandboxKubectlTest {
                 - name: sandbox
                   context: {cluster: sandbox, user: learner}
                 current-context: sandbox
-                """.formatted(api.url()));
+                """.formatted(api.url()), "default");
     }
 
     @BeforeEach
@@ -122,10 +117,8 @@ class SandboxKubectlTest {
         if (cluster != null) {
             cluster.close();
         }
-        if (home != null) {
-            try (var files = Files.walk(home)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
+        if (kube != null) {
+            kube.close();
         }
     }
 
@@ -237,22 +230,20 @@ class SandboxKubectlTest {
     @Test
     void kubectlSaysWhatIsMissing() {
         String ns = newNamespace();
-        Result missing = kubectl(ns, null, "get", "pod", "postgres-9");
+        Kubectl.Result missing = kubectl(ns, null, "get", "pod", "postgres-9");
         assertEquals(1, missing.exit());
         assertTrue(missing.output().contains("pods \"postgres-9\" not found"), missing.output());
         assertTrue(kubectl(ns, null, "get", "pods").output().contains("No resources found"));
         client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("lonely")
                 .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
         ok(ns, null, "wait", "--for=condition=Ready", "pod/lonely", "--timeout=60s");
-        Result logs = kubectl(ns, null, "logs", "lonely");
+        Kubectl.Result logs = kubectl(ns, null, "logs", "lonely");
         assertEquals(1, logs.exit());
         assertTrue(logs.output().contains("runs no containers"), logs.output());
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private record Result(int exit, String output) {
-    }
 
     private static String manifest(String policy) {
         return MANIFEST.replace("POLICY", policy);
@@ -260,46 +251,13 @@ class SandboxKubectlTest {
 
     /** Runs kubectl and asserts it succeeded; returns what it printed. */
     private static String ok(String ns, String stdin, String... args) {
-        Result result = kubectl(ns, stdin, args);
+        Kubectl.Result result = kubectl(ns, stdin, args);
         assertEquals(0, result.exit(), "kubectl " + String.join(" ", args) + ":\n" + result.output());
         return result.output().strip();
     }
 
-    private static Result kubectl(String ns, String stdin, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(kubectl.toString(), "--namespace", ns));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("KUBECONFIG", home.resolve("kubeconfig").toString());
-        builder.environment().put("HOME", home.toString());
-        builder.environment().put("KUBECACHEDIR", home.resolve("cache").toString());
-        try {
-            Process process = builder.start();
-            try (var in = process.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            // read while it runs, so a full pipe cannot stall it
-            var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in " + COMMAND_TIMEOUT);
-            }
-            return new Result(process.exitValue(), output.get(10, TimeUnit.SECONDS));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(e);
-        }
+    private static Kubectl.Result kubectl(String ns, String stdin, String... args) {
+        return kube.runIn(ns, stdin, args);
     }
 
     private static String newNamespace() {
