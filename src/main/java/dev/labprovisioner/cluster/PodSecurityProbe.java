@@ -68,10 +68,19 @@ public class PodSecurityProbe implements HealthCheck {
         }
     }
 
-    /** Probes now, logs what it found when that changed, and returns it. */
+    /**
+     * Probes now, logs what it found when that changed, and returns what is known. A probe that could not run (the API
+     * server busy for a moment) keeps the last answer: a replica that proved enforcement does not become unready for
+     * ten minutes over one failed recheck.
+     */
     public synchronized Outcome check() {
         Outcome before = last;
-        last = probe();
+        Outcome found = probe();
+        if (found == Outcome.UNKNOWN && before != Outcome.UNKNOWN) {
+            LOG.warnf("Pod Security enforcement could not be rechecked just now; keeping the last answer (%s)", before);
+            return before;
+        }
+        last = found;
         if (last != before) {
             switch (last) {
                 case ENFORCED -> LOG.infof("Pod Security is enforced in lab namespaces (a privileged pod was refused in a dry run)");
