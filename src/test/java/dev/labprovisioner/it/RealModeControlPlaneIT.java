@@ -106,13 +106,8 @@ class RealModeControlPlaneIT {
     }
 
     static void startService() throws IOException {
-        Path log = DIR.resolve("service-" + (++starts) + ".log");
-        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(serviceEnv);
-        service = builder.start();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> RestAssured.given().get("/q/health/ready").statusCode() == 200);
+        service = PackagedService.start(serviceEnv, DIR.resolve("service-" + (++starts) + ".log"));
+        PackagedService.awaitReady();
     }
 
     @AfterAll
@@ -210,10 +205,7 @@ class RealModeControlPlaneIT {
         env.put("QUARKUS_HTTP_PORT", "0");
         env.put("LABS_RECONCILER_REPLICA_ID", "lab-provisioner-refused");
         Path log = DIR.resolve("service-require.log");
-        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process refused = builder.start();
+        Process refused = PackagedService.start(env, log);
         assertThat(refused.waitFor(90, TimeUnit.SECONDS)).as("real mode kept running on a cluster without Pod Security").isTrue();
         assertThat(refused.exitValue()).isNotZero();
         assertThat(Files.readString(log)).contains("does not prove that it enforces Pod Security", "a privileged pod was accepted",

@@ -58,9 +58,7 @@ class RealModeIT {
             port = socket.getLocalPort();
         }
         log = Path.of("target/real-mode-service-it.log");
-        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar").redirectErrorStream(true).redirectOutput(log.toFile());
-        var env = builder.environment();
+        var env = new java.util.HashMap<String, String>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
         env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
@@ -70,11 +68,10 @@ class RealModeIT {
         env.put("LABS_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
         // The imitation has no Pod Security admission; real mode would (rightly) refuse to start on it.
         env.put("LABS_CLUSTER_POD_SECURITY_CHECK", "warn");
-        service = builder.start();
+        service = PackagedService.start(env, log);
         RestAssured.baseURI = "http://127.0.0.1";
         RestAssured.port = port;
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> RestAssured.given().get("/q/health/ready").statusCode() == 200);
+        PackagedService.awaitReady();
     }
 
     @AfterAll
