@@ -30,8 +30,12 @@ import java.util.regex.Pattern;
 public class LabService {
 
     /** Ids from an LMS: letters, digits and . _ - @ + : (Open edX course keys, e-mail-like learner ids). */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+:-]*");
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    /** A learner, course or roster id: what an LMS's opaque ids look like, and nothing a path or a label could misread. */
+    public static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._@+:-]*";
+    private static final Pattern ID = Pattern.compile(ID_PATTERN);
+    /** Printable ASCII, no spaces, 1 to 200 characters (a UUID is a good one). */
+    public static final String IDEMPOTENCY_KEY_PATTERN = "[\\x21-\\x7e]{1,200}";
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile(IDEMPOTENCY_KEY_PATTERN);
     public static final int MAX_ID_LENGTH = 128;
 
     private final LabCreation creation;

@@ -24,6 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -35,7 +36,7 @@ import java.time.Instant;
 /** What a learner reaches with their link, and nothing else: the link is the credential. */
 @Path("/learn/{token}")
 @PermitAll
-@Tag(name = "Learner")
+@Tag(name = "Learner", description = "What the learner's link opens. The link is the credential: the {token} path segment is a signed secret, so these operations take no Authorization header. Treat the link like a password.")
 @APIResponse(responseCode = "404", description = "Not a valid learner link", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "410", description = "The lab expired or was deleted", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class LearnerResource {
@@ -63,10 +64,16 @@ public class LearnerResource {
 
     @GET
     @Produces(MediaType.TEXT_HTML)
-    @Operation(summary = "The learner's lab page", description = "Server-rendered and readable without JavaScript: the steps, how to "
+    @Operation(operationId = "getLearnerPage", summary = "The learner's lab page", description = "Server-rendered and readable without JavaScript: the steps, how to "
             + "connect, each checkpoint with a Check button, live progress, time left and (sandbox) the SQL box. A link that is not valid "
             + "or has ended gets status 404 or 410: an HTML page when the client accepts text/html, problem+json otherwise.")
-    @APIResponse(responseCode = "200", description = "An HTML page")
+    @APIResponse(responseCode = "200", description = "An HTML page", content = @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "Not a valid learner link", content = {
+            @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))})
+    @APIResponse(responseCode = "410", description = "The lab expired or was deleted", content = {
+            @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))})
     public Response page(@PathParam("token") String token, @HeaderParam("Accept") String accept) {
         try {
             // Cache-Control, Content-Security-Policy and the rest: application.properties, for every /learn/ answer.
@@ -85,7 +92,7 @@ public class LearnerResource {
     @POST
     @Path("checkpoints/{checkpointId}/check")
     @Produces(MediaType.TEXT_HTML)
-    @Operation(summary = "The page's Check button without JavaScript", description = "Validates like POST .../validate, then sends the browser "
+    @Operation(operationId = "checkCheckpointFromPage", summary = "The page's Check button without JavaScript", description = "Validates like POST .../validate, then sends the browser "
             + "back to the checkpoint on the page (303).")
     @APIResponse(responseCode = "303", description = "Back to the page")
     public Response check(@PathParam("token") String token, @PathParam("checkpointId") String checkpointId,
@@ -103,9 +110,9 @@ public class LearnerResource {
     @GET
     @Path("kubeconfig")
     @Produces("application/yaml")
-    @Operation(summary = "A kubeconfig for the lab's namespace only", description = "Its token lives as long as the lab may "
+    @Operation(operationId = "getLearnerKubeconfig", summary = "A kubeconfig for the lab's namespace only", description = "Its token lives as long as the lab may "
             + "(a kubeconfig downloaded before an extend keeps working), and dies with the lab.")
-    @APIResponse(responseCode = "200", description = "A kubeconfig (YAML)")
+    @APIResponse(responseCode = "200", description = "A kubeconfig (YAML)", content = @Content(mediaType = "application/yaml", schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "409", description = "The lab is not ready yet", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response kubeconfig(@PathParam("token") String token) {
         Lab lab = lab(token);
@@ -119,7 +126,7 @@ public class LearnerResource {
     @GET
     @Path("progress")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "This lab's progress", description = "Like the LMS's GET /api/v1/labs/{id}/progress, for this lab only.")
+    @Operation(operationId = "getLearnerProgress", summary = "This lab's progress", description = "Like the LMS's GET /api/v1/labs/{id}/progress, for this lab only.")
     @APIResponse(responseCode = "200", description = "The progress", content = @Content(schema = @Schema(implementation = ProgressView.class)))
     public ProgressView progress(@PathParam("token") String token) {
         return checkpoints.progress(lab(token));
@@ -128,7 +135,7 @@ public class LearnerResource {
     @POST
     @Path("checkpoints/{checkpointId}/validate")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Check one checkpoint of this lab", description = "Like the LMS's call, for this lab only. act=true lets a checkpoint "
+    @Operation(operationId = "validateLearnerCheckpoint", summary = "Check one checkpoint of this lab", description = "Like the LMS's call, for this lab only. act=true lets a checkpoint "
             + "with an 'acts' text do what it says first (the service deletes pod postgres-0 and waits for it to come back); never deletes data.")
     @APIResponse(responseCode = "200", description = "The checkpoint's result", content = @Content(schema = @Schema(implementation = CheckpointView.class)))
     @APIResponse(responseCode = "400", description = "act=true for a checkpoint that cannot act", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -142,7 +149,7 @@ public class LearnerResource {
     @Path("pods/{pod}/sql")
     @Consumes(MediaType.TEXT_PLAIN)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Sandbox only: run SQL in a pod's database", description = "What kubectl exec <pod> -- psql does on a real cluster: runs "
+    @Operation(operationId = "runLearnerSql", summary = "Sandbox only: run SQL in a pod's database", description = "What kubectl exec <pod> -- psql does on a real cluster: runs "
             + "the body (one or more statements) on the database behind that pod's volume and returns each statement's rows or update count. "
             + "Answers 404 in real mode.")
     @APIResponse(responseCode = "200", description = "The results", content = @Content(schema = @Schema(implementation = SandboxSql.SqlResult.class)))

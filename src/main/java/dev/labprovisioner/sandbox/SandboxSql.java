@@ -1,5 +1,6 @@
 package dev.labprovisioner.sandbox;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.cluster.LabObservation;
 import dev.labprovisioner.config.LabsConfig;
@@ -30,7 +31,10 @@ public class SandboxSql {
     static final int MAX_CELL = 4_096;
 
     /** One statement's outcome: rows (with their column names) or the number of rows it changed. */
-    public record StatementResult(List<String> columns, List<List<Object>> rows, Boolean truncated, Integer updateCount) {
+    public record StatementResult(@Schema(nullable = true, description = "For a query: its column names") List<String> columns,
+                                  @Schema(nullable = true, description = "For a query: its rows, each cell as text or null") List<List<Object>> rows,
+                                  @Schema(description = "True when rows were left out or cells cut short") boolean truncated,
+                                  @Schema(nullable = true, description = "For any other statement: the rows it changed") Integer updateCount) {
     }
 
     public record SqlResult(String pod, List<StatementResult> results) {
@@ -81,7 +85,7 @@ public class SandboxSql {
                     if (count == -1) {
                         break;
                     }
-                    results.add(new StatementResult(null, null, null, count));
+                    results.add(new StatementResult(null, null, false, count));
                 }
                 isResultSet = st.getMoreResults();
             }

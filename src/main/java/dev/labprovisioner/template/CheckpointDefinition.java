@@ -1,5 +1,6 @@
 package dev.labprovisioner.template;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.Map;
 
 /**
@@ -14,7 +15,7 @@ public record CheckpointDefinition(
         Level level,
         String kind,
         Map<String, Object> params,
-        String acts) {
+        @Schema(nullable = true, description = "Set when the check can act on request: what it will do") String acts) {
 
     public enum Level { REQUIRED, ADVANCED }
 

@@ -1,5 +1,6 @@
 package dev.labprovisioner.template;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,7 +27,8 @@ public record LabTemplate(
      * (and on the sandbox, its node agent's volumes).
      */
     public record Postgres(String image, String storage, String cpuRequest, String memoryRequest,
-                           String cpuLimit, String memoryLimit, int replicas, int runAsUser, String storageClassName) {
+                           String cpuLimit, String memoryLimit, int replicas, int runAsUser,
+                           @Schema(nullable = true, description = "Null: the cluster's default StorageClass") String storageClassName) {
     }
 
     /** One thing the learner reads and does, in Markdown; {@code checkpoints} are the ids that judge it. */

@@ -15,7 +15,7 @@ import java.util.Collection;
 
 @Path("/api/v1/templates")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Templates")
+@Tag(name = "Templates", description = "The labs on offer, with their steps and checkpoints.")
 @SecurityRequirement(name = "bearer")
 public class LabTemplateResource {
 
@@ -27,7 +27,7 @@ public class LabTemplateResource {
 
     @GET
     @RolesAllowed(Scopes.LABS_READ)
-    @Operation(summary = "The lab catalog", description = "Every lab template a create may name.")
+    @Operation(operationId = "listTemplates", summary = "The lab catalog", description = "Every lab template a create may name.")
     @APIResponse(responseCode = "200", description = "The templates")
     public Collection<LabTemplate> list() {
         return catalog.all();

@@ -21,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/admin/audit")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Scopes.ADMIN)
-@Tag(name = "Admin: audit log")
+@Tag(name = "Admin: audit log", description = "Every admin action, who did it and when (admin credential).")
 @SecurityRequirement(name = "bearer")
 public class AdminAuditResource {
 
@@ -32,12 +32,11 @@ public class AdminAuditResource {
     }
 
     @GET
-    @Operation(summary = "The audit log",
+    @Operation(operationId = "listAuditEntries", summary = "The audit log",
             description = "Every admin action (API client created or revoked, labs for a roster, course extended, force teardown, reset), "
                     + "newest first: who, when, what on which target. Never a secret.")
     @APIResponse(responseCode = "200", description = "A page of the log", content = @Content(schema = @Schema(implementation = AuditPageView.class)))
     @APIResponse(responseCode = "400", description = "Bad filter or paging", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "Not an admin credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public AuditPageView list(@Parameter(description = "Only this action, e.g. LAB_RESET") @QueryParam("action") String action,
                               @Parameter(description = "Only this target: a client, course or lab id") @QueryParam("target") String target,

@@ -37,10 +37,9 @@ import java.nio.charset.StandardCharsets;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Scopes.ADMIN)
-@Tag(name = "Admin: courses")
+@Tag(name = "Admin: courses", description = "An instructor's view of a whole course and actions on all of its labs (admin credential).")
 @SecurityRequirement(name = "bearer")
 @APIResponse(responseCode = "400", description = "Bad course id or body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "403", description = "Not an admin credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class AdminCourseResource {
 
@@ -59,7 +58,7 @@ public class AdminCourseResource {
     @GET
     @Path("progress")
     @Produces({MediaType.APPLICATION_JSON, CourseProgressCsv.MEDIA_TYPE})
-    @Operation(summary = "The course's progress report",
+    @Operation(operationId = "getCourseProgress", summary = "The course's progress report",
             description = "One row per learner: their latest lab of the template in this course (live or not), its state, score and each "
                     + "checkpoint's status. JSON by default; with 'Accept: text/csv' a CSV (header learnerId,labId,state,<checkpoint ids>,"
                     + "score,maxScore,completed) ready for a spreadsheet. Reading it validates nothing.")
@@ -82,7 +81,7 @@ public class AdminCourseResource {
 
     @POST
     @Path("labs")
-    @Operation(summary = "Labs for a roster",
+    @Operation(operationId = "createCourseLabs", summary = "Labs for a roster",
             description = "A lab for every learner of the roster in this course, owned by this credential. Idempotent: a learner who already "
                     + "has a live lab of the template in the course (from this credential) keeps it and counts as existing, so a second "
                     + "call creates nothing. Every learner id is checked first; one bad id (or template, or TTL) creates nothing. "
@@ -96,7 +95,7 @@ public class AdminCourseResource {
 
     @POST
     @Path("extend")
-    @Operation(summary = "More time for every live lab of the course",
+    @Operation(operationId = "extendCourseLabs", summary = "More time for every live lab of the course",
             description = "Adds minutes to each live lab's expiresAt (from now if already past), as a single extend would. A lab that would "
                     + "pass its maximum lifetime is extended to that limit and listed in 'limited'; the others are not held back by it. Audited.")
     @APIResponse(responseCode = "200", description = "The labs extended, and those limited by their maximum lifetime", content = @Content(schema = @Schema(implementation = CourseExtensionView.class)))

@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -37,9 +38,8 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Scopes.ADMIN)
-@Tag(name = "Admin: labs")
+@Tag(name = "Admin: labs", description = "Every client's labs: list, force teardown, reset a learner's lab (admin credential).")
 @SecurityRequirement(name = "bearer")
-@APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "403", description = "Not an admin credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class AdminLabResource {
 
@@ -56,7 +56,7 @@ public class AdminLabResource {
     }
 
     @GET
-    @Operation(summary = "Labs of every client", description = "By course, state and learner, across all API clients. Newest first.")
+    @Operation(operationId = "listAllLabs", summary = "Labs of every client", description = "By course, state and learner, across all API clients. Newest first.")
     @APIResponse(responseCode = "200", description = "A page of labs", content = @Content(schema = @Schema(implementation = LabListView.class)))
     @APIResponse(responseCode = "400", description = "Bad filter or paging", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public LabListView list(@QueryParam("courseId") String courseId, @QueryParam("state") String state,
@@ -70,7 +70,7 @@ public class AdminLabResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Force teardown of any lab",
+    @Operation(operationId = "forceLabTeardown", summary = "Force teardown of any lab",
             description = "Whoever owns it. State goes TEARING_DOWN then DELETED; the record is kept. Again is harmless. Audited.")
     @APIResponse(responseCode = "202", description = "Teardown accepted", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "404", description = "No such lab", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -80,14 +80,14 @@ public class AdminLabResource {
 
     @POST
     @Path("{id}/reset")
-    @Operation(summary = "Reset a learner's lab",
+    @Operation(operationId = "resetLab", summary = "Reset a learner's lab",
             description = "Tears the lab down and asks for a fresh one for the same learner, course, template and owning client (so the LMS "
                     + "sees it too). Safe to repeat: once the lab is replaced, the answer is the replacement (200) and nothing new is made. Audited.")
     @APIResponse(responseCode = "202", description = "The fresh lab, being provisioned", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "200", description = "The learner's live lab that already replaced this one", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "400", description = "Bad ttlMinutes", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such lab", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response reset(@PathParam("id") UUID id, ResetRequest request) {
+    public Response reset(@PathParam("id") UUID id, @RequestBody(required = false) ResetRequest request) {
         var reset = admin.reset(Caller.of(identity), id, request == null ? null : request.ttlMinutes());
         return Response.status(reset.isNew() ? Response.Status.ACCEPTED : Response.Status.OK)
                 .header(HttpHeaders.LOCATION, links.apiUrl(reset.replacement().id)).entity(view(reset.replacement())).build();

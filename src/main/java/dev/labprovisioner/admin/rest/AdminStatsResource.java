@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/admin/stats")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Scopes.ADMIN)
-@Tag(name = "Admin: stats")
+@Tag(name = "Admin: stats", description = "Labs by state and how long they take to become ready (admin credential).")
 @SecurityRequirement(name = "bearer")
 public class AdminStatsResource {
 
@@ -29,11 +29,10 @@ public class AdminStatsResource {
     }
 
     @GET
-    @Operation(summary = "Labs by state and time to READY",
+    @Operation(operationId = "getLabStats", summary = "Labs by state and time to READY",
             description = "How many labs are in each state now, and the median and 95th percentile of the seconds from the start of "
                     + "provisioning to READY over every lab that got there.")
     @APIResponse(responseCode = "200", description = "The figures", content = @Content(schema = @Schema(implementation = LabStatsView.class)))
-    @APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "Not an admin credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public LabStatsView stats() {
         return LabStatsView.of(admin.stats());

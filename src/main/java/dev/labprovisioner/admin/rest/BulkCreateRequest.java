@@ -9,6 +9,6 @@ public record BulkCreateRequest(
         String template,
         @Schema(required = true, maxItems = 500, description = "The roster: LMS learner ids (letters, digits and . _ - @ + :), each once")
         List<String> learnerIds,
-        @Schema(description = "Minutes until each new lab expires (default 120)", examples = "120")
+        @Schema(minimum = "1", description = "Minutes until each new lab expires: 1 to labs.ttl.max-minutes (480 by default); default 120", examples = "120")
         Integer ttlMinutes) {
 }

@@ -11,7 +11,7 @@ public record LabStatsView(
         TimeToReady timeToReady) {
 
     /** Seconds from the start of provisioning to READY over every lab that got there; null until one has. */
-    public record TimeToReady(Double p50Seconds, Double p95Seconds, long count) {
+    public record TimeToReady(@Schema(nullable = true) Double p50Seconds, @Schema(nullable = true) Double p95Seconds, long count) {
     }
 
     static LabStatsView of(AdminService.LabStats stats) {

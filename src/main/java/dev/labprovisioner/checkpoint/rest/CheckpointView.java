@@ -13,11 +13,15 @@ public record CheckpointView(
         String title,
         CheckpointStatus status,
         int attempts,
-        Instant passedAt,
+        @Schema(nullable = true) Instant passedAt,
         @Schema(description = "What the last validation concluded, in words the learner can act on") String message,
         int points,
         CheckpointDefinition.Level level,
-        Instant lastValidatedAt,
-        @Schema(description = "What the check went by: pod and claim UIDs, ordinals, times") JsonNode evidence,
-        @Schema(description = "Set when the check can act (validate with act=true): what it will do") String acts) {
+        @Schema(nullable = true) Instant lastValidatedAt,
+        @Schema(nullable = true, implementation = java.util.Map.class,
+                description = "What the last validation went by, as names and values; which names depends on the checkpoint's kind "
+                        + "(e.g. pod, podUid, claim, claimUid, claimUids, ordinal, hostname, dnsName, service, tables, deletedAt, "
+                        + "recreatedAt, terminationOrder, baselineTakenAt). Null until the checkpoint is validated.")
+        JsonNode evidence,
+        @Schema(nullable = true, description = "Set when the check can act (validate with act=true): what it will do") String acts) {
 }

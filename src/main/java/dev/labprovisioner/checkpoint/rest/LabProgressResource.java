@@ -28,9 +28,8 @@ import java.util.UUID;
 /** A lab's progress and its checkpoints' validation, for the LMS (DESIGN §7). */
 @Path("/api/v1/labs/{id}")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Progress")
+@Tag(name = "Progress", description = "A lab's checkpoints: judged from the live cluster, the lab's timeline and its database, then scored.")
 @SecurityRequirement(name = "bearer")
-@APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "403", description = "The credential lacks the scope", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such lab (or not this client's), or no such checkpoint", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class LabProgressResource {
@@ -48,7 +47,7 @@ public class LabProgressResource {
     @GET
     @Path("progress")
     @RolesAllowed(Scopes.LABS_READ)
-    @Operation(summary = "The lab's progress", description = "Score, maxScore, completed (every REQUIRED checkpoint passed) and each checkpoint's "
+    @Operation(operationId = "getLabProgress", summary = "The lab's progress", description = "Score, maxScore, completed (every REQUIRED checkpoint passed) and each checkpoint's "
             + "latest result with its evidence. Reading it validates nothing.")
     @APIResponse(responseCode = "200", description = "The progress", content = @Content(schema = @Schema(implementation = ProgressView.class)))
     public ProgressView progress(@PathParam("id") UUID id) {
@@ -58,7 +57,7 @@ public class LabProgressResource {
     @POST
     @Path("validate")
     @RolesAllowed(Scopes.LABS_WRITE)
-    @Operation(summary = "Validate every checkpoint", description = "Runs every checkpoint's check against the live cluster, the lab's timeline and "
+    @Operation(operationId = "validateLab", summary = "Validate every checkpoint", description = "Runs every checkpoint's check against the live cluster, the lab's timeline and "
             + "its database (never a check that acts), records each result, and returns the whole progress. A PASSED checkpoint stays PASSED.")
     @APIResponse(responseCode = "200", description = "The progress after validation", content = @Content(schema = @Schema(implementation = ProgressView.class)))
     @APIResponse(responseCode = "409", description = "The lab is not READY", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -69,7 +68,7 @@ public class LabProgressResource {
     @POST
     @Path("checkpoints/{checkpointId}/validate")
     @RolesAllowed(Scopes.LABS_WRITE)
-    @Operation(summary = "Validate one checkpoint", description = "Records and returns the checkpoint's result. With act=true, a checkpoint whose "
+    @Operation(operationId = "validateCheckpoint", summary = "Validate one checkpoint", description = "Records and returns the checkpoint's result. With act=true, a checkpoint whose "
             + "entry has an 'acts' text first does what that text says (pod-identity-survives-deletion: the service deletes pod postgres-0, waits for "
             + "the StatefulSet to bring it back Ready, then re-reads the data). Acting never deletes a volume or data.")
     @APIResponse(responseCode = "200", description = "The checkpoint's result", content = @Content(schema = @Schema(implementation = CheckpointView.class)))

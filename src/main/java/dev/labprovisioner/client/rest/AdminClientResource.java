@@ -32,7 +32,7 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Scopes.ADMIN)
-@Tag(name = "Admin: API clients")
+@Tag(name = "Admin: API clients", description = "The credentials an LMS uses: create, list, rotate, revoke (admin credential). A secret is shown once.")
 @SecurityRequirement(name = "bearer")
 public class AdminClientResource {
 
@@ -45,10 +45,9 @@ public class AdminClientResource {
     }
 
     @POST
-    @Operation(summary = "Create an API client", description = "The secret is in this answer only; it is stored as a hash. Audited (without the secret).")
+    @Operation(operationId = "createApiClient", summary = "Create an API client", description = "The secret is in this answer only; it is stored as a hash. Audited (without the secret).")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = ApiClientView.class)))
     @APIResponse(responseCode = "400", description = "Bad name or scopes", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "Not an admin credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response create(CreateApiClientRequest request, @Context UriInfo uri) {
         if (request == null) {
@@ -60,7 +59,7 @@ public class AdminClientResource {
     }
 
     @GET
-    @Operation(summary = "List API clients", description = "Secrets are never shown again.")
+    @Operation(operationId = "listApiClients", summary = "List API clients", description = "Secrets are never shown again.")
     @APIResponse(responseCode = "200", description = "The clients", content = @Content(schema = @Schema(implementation = ApiClientView.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
     public List<ApiClientView> list() {
         return clients.list().stream().map(c -> ApiClientView.of(c, null)).toList();
@@ -68,7 +67,7 @@ public class AdminClientResource {
 
     @POST
     @Path("{id}/rotate")
-    @Operation(summary = "Rotate an API client's secret", description = "A new secret, in this answer only; the old one stops working at once. "
+    @Operation(operationId = "rotateApiClientSecret", summary = "Rotate an API client's secret", description = "A new secret, in this answer only; the old one stops working at once. "
             + "Scopes and the labs the client owns stay.")
     @APIResponse(responseCode = "200", description = "The client with its new secret", content = @Content(schema = @Schema(implementation = ApiClientView.class)))
     @APIResponse(responseCode = "404", description = "No such client", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -80,7 +79,7 @@ public class AdminClientResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Revoke an API client", description = "Its secret stops working at once; revoking again is harmless. Audited.")
+    @Operation(operationId = "revokeApiClient", summary = "Revoke an API client", description = "Its secret stops working at once; revoking again is harmless. Audited.")
     @APIResponse(responseCode = "200", description = "Revoked", content = @Content(schema = @Schema(implementation = ApiClientView.class)))
     @APIResponse(responseCode = "404", description = "No such client", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ApiClientView revoke(@PathParam("id") UUID id) {

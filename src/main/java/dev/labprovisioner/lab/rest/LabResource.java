@@ -41,9 +41,8 @@ import java.util.UUID;
 @Path("/api/v1/labs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Labs")
+@Tag(name = "Labs", description = "The LMS's labs: ask for one per learner, poll it to READY, extend it, tear it down (an API client's credential, scopes labs:read and labs:write).")
 @SecurityRequirement(name = "bearer")
-@APIResponse(responseCode = "401", description = "No valid credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "403", description = "The credential lacks the scope", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class LabResource {
 
@@ -61,7 +60,7 @@ public class LabResource {
 
     @POST
     @RolesAllowed(Scopes.LABS_WRITE)
-    @Operation(summary = "Ask for a lab for a learner",
+    @Operation(operationId = "createLab", summary = "Ask for a lab for a learner",
             description = "Idempotent: while the learner has a live lab of this template in this course from this client, "
                     + "or for a repeated Idempotency-Key, the answer is 200 with that lab. Provisioning is asynchronous: poll GET or list.")
     @APIResponse(responseCode = "202", description = "Accepted; the lab is being provisioned", content = @Content(schema = @Schema(implementation = LabView.class)))
@@ -71,7 +70,9 @@ public class LabResource {
     @APIResponse(responseCode = "503", description = "Waited too long for the database (labs.api.create-queue-timeout); nothing was created, retry",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RestResponse<LabView>> create(CreateLabRequest request,
-                           @Parameter(description = "Makes a retried create return the first one's lab") @HeaderParam("Idempotency-Key") String idempotencyKey) {
+                           @Parameter(description = "Makes a retried create return the first one's lab: printable ASCII without spaces, 1 to 200 characters",
+                                   schema = @Schema(type = SchemaType.STRING, pattern = "^" + LabService.IDEMPOTENCY_KEY_PATTERN + "$", maxLength = 200))
+                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
         // On the I/O thread: the body is already read; only the SQL goes to the create threads.
         Caller caller = Caller.of(identity);
         var newLab = request == null ? null
@@ -87,7 +88,7 @@ public class LabResource {
     @GET
     @Path("{id}")
     @RolesAllowed(Scopes.LABS_READ)
-    @Operation(summary = "Get a lab")
+    @Operation(operationId = "getLab", summary = "Get a lab")
     @APIResponse(responseCode = "200", description = "The lab", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "404", description = "No such lab (or not this client's)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public LabView get(@PathParam("id") UUID id) {
@@ -96,7 +97,7 @@ public class LabResource {
 
     @GET
     @RolesAllowed(Scopes.LABS_READ)
-    @Operation(summary = "List labs", description = "A client sees its own labs; admin sees all. Newest first.")
+    @Operation(operationId = "listLabs", summary = "List labs", description = "A client sees its own labs; admin sees all. Newest first.")
     @APIResponse(responseCode = "200", description = "A page of labs", content = @Content(schema = @Schema(implementation = LabListView.class)))
     @APIResponse(responseCode = "400", description = "Bad filter or paging", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public LabListView list(@QueryParam("learnerId") String learnerId, @QueryParam("courseId") String courseId,
@@ -109,7 +110,7 @@ public class LabResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed(Scopes.LABS_WRITE)
-    @Operation(summary = "Tear a lab down", description = "State goes TEARING_DOWN then DELETED; the record is kept as history. Deleting again is harmless.")
+    @Operation(operationId = "deleteLab", summary = "Tear a lab down", description = "State goes TEARING_DOWN then DELETED; the record is kept as history. Deleting again is harmless.")
     @APIResponse(responseCode = "202", description = "Teardown accepted", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "404", description = "No such lab", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response delete(@PathParam("id") UUID id) {
@@ -119,7 +120,7 @@ public class LabResource {
     @POST
     @Path("{id}/extend")
     @RolesAllowed(Scopes.LABS_WRITE)
-    @Operation(summary = "Extend a live lab", description = "Adds minutes to expiresAt (from now if already past), up to the maximum lifetime.")
+    @Operation(operationId = "extendLab", summary = "Extend a live lab", description = "Adds minutes to expiresAt (from now if already past), up to the maximum lifetime.")
     @APIResponse(responseCode = "200", description = "The lab with its new expiresAt", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "409", description = "The lab is not live", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Beyond the maximum lifetime", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -130,7 +131,7 @@ public class LabResource {
     @POST
     @Path("{id}/retry")
     @RolesAllowed(Scopes.LABS_WRITE)
-    @Operation(summary = "Retry a FAILED lab", description = "Back to REQUESTED; objects already in the cluster are kept and completed.")
+    @Operation(operationId = "retryLab", summary = "Retry a FAILED lab", description = "Back to REQUESTED; objects already in the cluster are kept and completed.")
     @APIResponse(responseCode = "200", description = "The lab, REQUESTED again", content = @Content(schema = @Schema(implementation = LabView.class)))
     @APIResponse(responseCode = "409", description = "The lab is not FAILED", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public LabView retry(@PathParam("id") UUID id) {
@@ -140,7 +141,7 @@ public class LabResource {
     @GET
     @Path("{id}/events")
     @RolesAllowed(Scopes.LABS_READ)
-    @Operation(summary = "A lab's history", description = "Every state change with its time and cause, oldest first.")
+    @Operation(operationId = "listLabEvents", summary = "A lab's history", description = "Every state change with its time and cause, oldest first.")
     @APIResponse(responseCode = "200", description = "The events", content = @Content(schema = @Schema(implementation = LabEventView.class, type = SchemaType.ARRAY)))
     public List<LabEventView> events(@PathParam("id") UUID id) {
         return labs.history(Caller.of(identity), id).stream().map(LabEventView::of).toList();

@@ -1,0 +1,159 @@
+package dev.labprovisioner.contract;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static dev.labprovisioner.Api.ADMIN_TOKEN;
+import static dev.labprovisioner.Api.as;
+import static dev.labprovisioner.Api.asAdmin;
+import static dev.labprovisioner.Api.awaitState;
+import static dev.labprovisioner.Api.newClient;
+import static dev.labprovisioner.Api.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The document is the truth: a walkthrough drives every operation of {@code /q/openapi}, through its successes and
+ * its usual failures, and every answer (status, media type, body) must be one the document describes. A generated
+ * client trusts the document; this is what makes that safe.
+ */
+@QuarkusTest
+class OpenApiContractTests {
+
+    private static OpenApiContract contract;
+
+    /** Quarkus gives REST Assured the service's port only once the test instance runs: not in a static set-up. */
+    private static void judgeEveryAnswer() {
+        String doc = given().auth().oauth2(ADMIN_TOKEN).accept(ContentType.JSON).get("/q/openapi?format=json")
+                .then().statusCode(200).extract().asString();
+        contract = new OpenApiContract(doc);
+        RestAssured.filters(contract);
+    }
+
+    @AfterAll
+    static void stopJudging() {
+        RestAssured.replaceFiltersWith(List.of());
+    }
+
+    @Test
+    void everyOperationAnswersAsDocumented() {
+        judgeEveryAnswer();
+        String lms = newClient("labs:read", "labs:write");
+        String reader = newClient("labs:read");
+        String course = unique("course");
+        String learner = unique("learner");
+
+        // Templates and API clients
+        as(lms).get("/api/v1/templates").then().statusCode(200);
+        String clientId = asAdmin().body(Map.of("name", unique("c"), "scopes", List.of("labs:read")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("id");
+        asAdmin().body(Map.of("name", "x", "scopes", List.of("labs:fly"))).post("/api/v1/admin/clients").then().statusCode(400);
+        as(lms).body(Map.of("name", "x", "scopes", List.of("labs:read"))).post("/api/v1/admin/clients").then().statusCode(403);
+        given().contentType(ContentType.JSON).body(Map.of("name", "x", "scopes", List.of("labs:read")))
+                .post("/api/v1/admin/clients").then().statusCode(401);
+        asAdmin().get("/api/v1/admin/clients").then().statusCode(200);
+        asAdmin().post("/api/v1/admin/clients/" + clientId + "/rotate").then().statusCode(200);
+        asAdmin().delete("/api/v1/admin/clients/" + clientId).then().statusCode(200);
+        asAdmin().post("/api/v1/admin/clients/" + clientId + "/rotate").then().statusCode(409);
+        asAdmin().delete("/api/v1/admin/clients/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+
+        // The LMS's lab: create, idempotency, READY, progress, checks, extend
+        var body = Map.of("learnerId", learner, "courseId", course, "template", "postgres-statefulset", "ttlMinutes", 60);
+        String labId = as(lms).header("Idempotency-Key", unique("k")).body(body).post("/api/v1/labs")
+                .then().statusCode(202).extract().path("id");
+        as(lms).body(body).post("/api/v1/labs").then().statusCode(200);
+        String key = unique("k");
+        as(lms).header("Idempotency-Key", key).body(Map.of("learnerId", unique("l"), "template", "postgres-statefulset")).post("/api/v1/labs").then().statusCode(202);
+        as(lms).header("Idempotency-Key", key).body(Map.of("learnerId", unique("l"), "template", "postgres-statefulset")).post("/api/v1/labs").then().statusCode(422);
+        as(lms).body(Map.of("learnerId", "../etc", "template", "postgres-statefulset")).post("/api/v1/labs").then().statusCode(400);
+        as(reader).body(body).post("/api/v1/labs").then().statusCode(403);
+        as(lms).contentType(ContentType.TEXT).body("learnerId=a").post("/api/v1/labs").then().statusCode(415);
+        as(lms).accept(ContentType.HTML).get("/api/v1/labs/" + labId).then().statusCode(406);
+        given().get("/api/v1/labs/" + labId).then().statusCode(401);
+        as(lms).get("/api/v1/labs/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        as(lms).get("/api/v1/labs/not-a-uuid").then().statusCode(404);
+        as(lms).queryParam("courseId", course).get("/api/v1/labs").then().statusCode(200);
+        as(lms).queryParam("page", -1).get("/api/v1/labs").then().statusCode(400);
+        String learnerUrl = as(lms).get("/api/v1/labs/" + labId).then().statusCode(200).extract().path("learnerUrl");
+        String learnerPath = learnerUrl.substring(learnerUrl.indexOf("/learn/"));
+        as(lms).post("/api/v1/labs/" + labId + "/validate").then().statusCode(409);
+        awaitState(lms, labId, "READY");
+
+        as(lms).get("/api/v1/labs/" + labId + "/events").then().statusCode(200);
+        as(lms).get("/api/v1/labs/" + labId + "/progress").then().statusCode(200);
+        as(lms).post("/api/v1/labs/" + labId + "/validate").then().statusCode(200);
+        as(lms).post("/api/v1/labs/" + labId + "/checkpoints/stable-identity/validate").then().statusCode(200);
+        as(lms).post("/api/v1/labs/" + labId + "/checkpoints/stable-identity/validate?act=true").then().statusCode(400);
+        as(lms).post("/api/v1/labs/" + labId + "/checkpoints/no-such-checkpoint/validate").then().statusCode(404);
+        as(lms).body(Map.of("minutes", 30)).post("/api/v1/labs/" + labId + "/extend").then().statusCode(200);
+        as(lms).body(Map.of("minutes", 480)).post("/api/v1/labs/" + labId + "/extend").then().statusCode(200);
+        as(lms).body(Map.of("minutes", 480)).post("/api/v1/labs/" + labId + "/extend").then().statusCode(200);
+        as(lms).body(Map.of("minutes", 480)).post("/api/v1/labs/" + labId + "/extend").then().statusCode(422); // past 24 h
+        as(lms).body(Map.of("minutes", "30")).post("/api/v1/labs/" + labId + "/extend").then().statusCode(400);
+        as(lms).post("/api/v1/labs/" + labId + "/retry").then().statusCode(409);
+
+        // The learner's link: page, kubeconfig, progress, checks, SQL (the sandbox)
+        given().accept(ContentType.HTML).get(learnerPath).then().statusCode(200);
+        given().get(learnerPath + "/kubeconfig").then().statusCode(200);
+        given().accept(ContentType.JSON).get(learnerPath + "/progress").then().statusCode(200);
+        given().accept(ContentType.JSON).post(learnerPath + "/checkpoints/stable-identity/validate").then().statusCode(200);
+        given().accept(ContentType.JSON).post(learnerPath + "/checkpoints/stable-identity/validate?act=true").then().statusCode(400);
+        given().redirects().follow(false).post(learnerPath + "/checkpoints/stable-identity/check").then().statusCode(303);
+        given().contentType(ContentType.TEXT).accept(ContentType.JSON).body("CREATE TABLE notes (id int)")
+                .post(learnerPath + "/pods/postgres-0/sql").then().statusCode(200);
+        given().contentType(ContentType.TEXT).accept(ContentType.JSON).body("SELEC nothing")
+                .post(learnerPath + "/pods/postgres-0/sql").then().statusCode(400);
+        given().accept(ContentType.JSON).get("/learn/not-a-real-token/progress").then().statusCode(404);
+        given().accept(ContentType.HTML).get("/learn/not-a-real-token").then().statusCode(404);
+
+        // A lab that cannot become ready: FAILED, then retried
+        String broken = as(lms).body(Map.of("learnerId", unique("l"), "template", "broken-image")).post("/api/v1/labs")
+                .then().statusCode(202).extract().path("id");
+        String brokenUrl = as(lms).get("/api/v1/labs/" + broken).then().extract().path("learnerUrl");
+        awaitState(lms, broken, "FAILED", Duration.ofSeconds(20));
+        given().get(brokenUrl.substring(brokenUrl.indexOf("/learn/")) + "/kubeconfig").then().statusCode(409);
+        as(lms).post("/api/v1/labs/" + broken + "/retry").then().statusCode(200);
+
+        // The instructor's side
+        asAdmin().get("/api/v1/admin/labs?courseId=" + course).then().statusCode(200);
+        asAdmin().get("/api/v1/admin/labs?size=1000").then().statusCode(400);
+        asAdmin().get("/api/v1/admin/stats").then().statusCode(200);
+        as(lms).get("/api/v1/admin/stats").then().statusCode(403);
+        asAdmin().get("/api/v1/admin/courses/" + course + "/progress").then().statusCode(200);
+        asAdmin().accept("text/csv").get("/api/v1/admin/courses/" + course + "/progress").then().statusCode(200);
+        asAdmin().get("/api/v1/admin/courses/" + unique("empty") + "/progress").then().statusCode(404);
+        asAdmin().body(Map.of("template", "postgres-statefulset", "learnerIds", List.of(unique("ann"), unique("bob"))))
+                .post("/api/v1/admin/courses/" + course + "/labs").then().statusCode(200);
+        asAdmin().body(Map.of("template", "postgres-statefulset", "learnerIds", List.of("../x")))
+                .post("/api/v1/admin/courses/" + course + "/labs").then().statusCode(400);
+        asAdmin().body(Map.of("minutes", 15)).post("/api/v1/admin/courses/" + course + "/extend").then().statusCode(200);
+        String fresh = asAdmin().body(Map.of()).post("/api/v1/admin/labs/" + labId + "/reset").then().statusCode(202).extract().path("id");
+        asAdmin().body(Map.of()).post("/api/v1/admin/labs/" + labId + "/reset").then().statusCode(200);
+        asAdmin().post("/api/v1/admin/labs/00000000-0000-0000-0000-000000000000/reset").then().statusCode(404);
+        asAdmin().delete("/api/v1/admin/labs/" + fresh).then().statusCode(202);
+        asAdmin().delete("/api/v1/admin/labs/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        asAdmin().get("/api/v1/admin/audit").then().statusCode(200);
+        asAdmin().get("/api/v1/admin/audit?page=x").then().statusCode(400);
+
+        // The end of a lab
+        as(lms).delete("/api/v1/labs/" + broken).then().statusCode(202);
+        as(lms).delete("/api/v1/labs/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        as(lms).body(Map.of("minutes", 30)).post("/api/v1/labs/" + broken + "/extend").then().statusCode(409);
+        awaitState(lms, labId, "DELETED");
+        given().accept(ContentType.JSON).get(learnerPath + "/progress").then().statusCode(410);
+        given().accept(ContentType.HTML).get(learnerPath).then().statusCode(410);
+
+        assertThat(contract.violations()).as("answers that /q/openapi does not describe").isEmpty();
+        var notDriven = new TreeSet<>(contract.operations());
+        notDriven.removeAll(contract.driven().keySet());
+        assertThat(notDriven).as("operations of /q/openapi the walkthrough never drove").isEmpty();
+    }
+}
