@@ -46,6 +46,25 @@ public interface LabsConfig {
 
     History history();
 
+    Database database();
+
+    interface Database {
+        /** What a 503 answered while the service's database cannot be reached tells the caller in {@code Retry-After}. */
+        @WithDefault("5s")
+        Duration retryAfter();
+
+        /**
+         * Longest an API call waits for a database connection (the pool's acquisition timeout): once the database
+         * cannot be reached, calls are answered 503 within this (and at once when the probe has seen it).
+         */
+        @WithDefault("750ms")
+        Duration acquisitionTimeout();
+
+        /** How often the database is probed: an outage and its end show in readiness and the log within this. */
+        @WithDefault("1s")
+        Duration probeInterval();
+    }
+
     interface History {
         /**
          * How long after a lab is DELETED its timeline, validation history and data baseline are kept. The lab,
@@ -267,5 +286,12 @@ public interface LabsConfig {
         /** Images the simulated kubelet cannot pull (regular expression). */
         @WithDefault(".*\\.invalid/.*")
         String unpullableImages();
+
+        /**
+         * How long the sandbox waits before starting its embedded PostgreSQL again when it has died (on the same data
+         * directory and port; read at start by SandboxConfigSourceFactory).
+         */
+        @WithDefault("0s")
+        Duration postgresRestartDelay();
     }
 }

@@ -19,6 +19,12 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem("about:blank", title, status, detail, null);
     }
 
+    /** 503 with {@code Retry-After}: the caller may try the same request again after that many seconds. */
+    public static Response serviceUnavailable(String detail, long retryAfterSeconds) {
+        return Response.fromResponse(of(Response.Status.SERVICE_UNAVAILABLE, detail).toResponse())
+                .header("Retry-After", retryAfterSeconds).build();
+    }
+
     public Response toResponse() {
         var builder = Response.status(status).type(MEDIA_TYPE).entity(this);
         if (status == 401) {

@@ -1,6 +1,8 @@
 package dev.labprovisioner.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.database.DatabaseOutages;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -18,6 +20,15 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    public static final String DATABASE_UNAVAILABLE = "The service's database cannot be reached just now; try again in %d seconds.";
+
+    /** Seconds a caller is told to wait ({@code Retry-After}) while the service's database cannot be reached. */
+    private final long retryAfterSeconds;
+
+    ProblemMappers(LabsConfig config) {
+        this.retryAfterSeconds = Math.max(1, config.database().retryAfter().toSeconds());
+    }
+
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return e.problem().toResponse();
@@ -25,6 +36,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
     public Response unauthorized(RuntimeException e) {
+        if (DatabaseOutages.isOutage(e)) {
+            // The credential could not be looked up: it is not known to be wrong, so no 401 that would tell the LMS so.
+            return databaseUnavailable(e);
+        }
         return Problem.of(Response.Status.UNAUTHORIZED,
                 "A valid credential is required: send 'Authorization: Bearer <secret>'.").toResponse();
     }
@@ -71,6 +86,9 @@ public class ProblemMappers {
             }
         }
         int status = e.getResponse().getStatus();
+        if (status >= 500 && DatabaseOutages.isOutage(e)) {
+            return databaseUnavailable(e);
+        }
         if (status >= 500) {
             LOG.error("Request failed", e);
         }
@@ -94,8 +112,29 @@ public class ProblemMappers {
                 .toResponse();
     }
 
+    /**
+     * The service's database went away (or had no connection to give within the acquisition timeout): the caller
+     * may try again. Not logged per request: {@code DatabaseAvailability} logs the outage once.
+     */
+    private Response databaseUnavailable(Throwable e) {
+        LOG.debugf("Answered 503, the database is unavailable: %s", e.getMessage());
+        return Problem.serviceUnavailable(DATABASE_UNAVAILABLE.formatted(retryAfterSeconds), retryAfterSeconds);
+    }
+
+    @ServerExceptionMapper
+    public Response sql(java.sql.SQLException e) {
+        if (DatabaseOutages.isOutage(e)) {
+            return databaseUnavailable(e);
+        }
+        LOG.error("Unexpected database error while serving a request", e);
+        return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "An unexpected error occurred; it has been logged.").toResponse();
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        if (DatabaseOutages.isOutage(e)) {
+            return databaseUnavailable(e);
+        }
         LOG.error("Unexpected error while serving a request", e);
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "An unexpected error occurred; it has been logged.").toResponse();
     }

@@ -1,5 +1,7 @@
 package dev.labprovisioner.reconcile;
 
+import dev.labprovisioner.database.DatabaseAvailability;
+import dev.labprovisioner.database.DatabaseOutages;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabService;
 import dev.labprovisioner.lab.LabState;
@@ -23,14 +25,29 @@ public class ExpiryReaper {
     private static final EnumSet<LabState> EXPIRABLE = EnumSet.of(LabState.REQUESTED, LabState.PROVISIONING, LabState.READY, LabState.FAILED);
 
     private final LabService labs;
+    private final DatabaseAvailability database;
 
-    ExpiryReaper(LabService labs) {
+    ExpiryReaper(LabService labs, DatabaseAvailability database) {
         this.labs = labs;
+        this.database = database;
     }
 
     @Scheduled(every = "${labs.reaper.interval:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public void reap() {
+        if (!database.up()) {
+            return; // the first pass after the database is back expires what expired meanwhile
+        }
+        try {
+            reapExpired();
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void reapExpired() {
         List<UUID> expired = QuarkusTransaction.requiringNew().call(() -> Lab.<Lab>find(
                 "state in ?1 and expiresAt < ?2 order by expiresAt", EXPIRABLE, Instant.now()).page(Page.ofSize(200)).list()
                 .stream().map(l -> l.id).toList());
@@ -44,7 +61,9 @@ public class ExpiryReaper {
                     }
                 });
             } catch (RuntimeException e) {
-                if (VersionConflicts.isVersionConflict(e)) {
+                if (DatabaseOutages.isOutage(e)) {
+                    throw e;
+                } else if (VersionConflicts.isVersionConflict(e)) {
                     LOG.debugf("Lab %s changed while expiring; the next pass will see it", id);
                 } else {
                     LOG.warnf(e, "Could not expire lab %s; the next pass will try again", id);

@@ -7,6 +7,9 @@ import dev.labprovisioner.cluster.LabNamespace;
 import dev.labprovisioner.cluster.LabObservation;
 import dev.labprovisioner.cluster.LabSpecs;
 import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.database.DatabaseAvailability;
+import dev.labprovisioner.database.DatabaseOutages;
+import dev.labprovisioner.database.DatabaseRecovered;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabChanged;
 import dev.labprovisioner.lab.LabState;
@@ -61,12 +64,16 @@ public class LabReconciler {
     private final ExecutorService workers;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<UUID> again = ConcurrentHashMap.newKeySet();
+    /** Labs whose lease this run could not give back because the database had gone away: given back when it returns. */
+    private final Set<UUID> unreleased = ConcurrentHashMap.newKeySet();
+    private final DatabaseAvailability database;
     private volatile boolean paused;
 
     LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
                   LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers,
-                  dev.labprovisioner.cluster.ClaimBinding claimBinding) {
+                  dev.labprovisioner.cluster.ClaimBinding claimBinding, DatabaseAvailability database) {
         this.claimBinding = claimBinding;
+        this.database = database;
         this.settings = config.reconciler();
         this.leases = leases;
         this.progress = progress;
@@ -119,11 +126,37 @@ public class LabReconciler {
     @Scheduled(every = "${labs.reconciler.interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
-        if (paused || !watch.synced()) {
+        if (paused || !watch.synced() || !database.up()) {
             return;
         }
-        for (UUID id : leases.due(settings.batchSize())) {
-            wake(id);
+        try {
+            for (UUID id : leases.due(settings.batchSize())) {
+                wake(id);
+            }
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+            // DatabaseAvailability says it once; the first tick after it is back finds every lab that is due.
+        }
+    }
+
+    /**
+     * The database is back: the leases that passes cut short by the outage could not give back are given back now (a
+     * new lab is not held up by them until they run out), and those labs are looked at again.
+     */
+    void onDatabaseBack(@Observes DatabaseRecovered ignored) {
+        for (UUID id : Set.copyOf(unreleased)) {
+            try {
+                leases.release(id, instance);
+                unreleased.remove(id);
+                wake(id);
+            } catch (RuntimeException e) {
+                if (!DatabaseOutages.isOutage(e)) {
+                    throw e;
+                }
+                return; // gone again: the next recovery tries again
+            }
         }
     }
 
@@ -154,11 +187,16 @@ public class LabReconciler {
                 try {
                     reconcile(id);
                 } finally {
-                    leases.release(id, instance);
+                    release(id);
                 }
             }
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Reconciling lab %s failed unexpectedly; it will be retried", id);
+            if (DatabaseOutages.isOutage(e)) {
+                // Not a bug, and logged once by DatabaseAvailability: the lab's row says what is left to do.
+                LOG.debugf("Reconciling lab %s stopped: the database cannot be reached", id);
+            } else {
+                LOG.errorf(e, "Reconciling lab %s failed unexpectedly; it will be retried", id);
+            }
         } catch (InterruptedException e) {
             // Shutting down: the lab's row says what is left, and the next start goes on from there.
             Thread.currentThread().interrupt();
@@ -167,6 +205,17 @@ public class LabReconciler {
             if (again.remove(id)) {
                 wake(id);
             }
+        }
+    }
+
+    private void release(UUID id) {
+        try {
+            leases.release(id, instance);
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+            unreleased.add(id);
         }
     }
 

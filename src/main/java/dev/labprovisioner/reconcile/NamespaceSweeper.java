@@ -4,6 +4,8 @@ import dev.labprovisioner.cluster.LabCluster;
 import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.database.DatabaseAvailability;
+import dev.labprovisioner.database.DatabaseOutages;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabState;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -31,8 +33,10 @@ public class NamespaceSweeper {
     private final LabCluster cluster;
     private final LabsConfig config;
     private final MeterRegistry metrics;
+    private final DatabaseAvailability database;
 
-    NamespaceSweeper(LabClusterWatch watch, LabCluster cluster, LabsConfig config, MeterRegistry metrics) {
+    NamespaceSweeper(LabClusterWatch watch, LabCluster cluster, LabsConfig config, MeterRegistry metrics, DatabaseAvailability database) {
+        this.database = database;
         this.watch = watch;
         this.cluster = cluster;
         this.config = config;
@@ -42,9 +46,20 @@ public class NamespaceSweeper {
     @Scheduled(every = "${labs.sweeper.interval:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public void sweep() {
-        if (!watch.synced()) {
+        // Without the database no namespace can be told from a leak: sweep when it is back.
+        if (!watch.synced() || !database.up()) {
             return;
         }
+        try {
+            sweepUnowned();
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void sweepUnowned() {
         Instant youngest = Instant.now().minus(config.sweeper().minAge());
         for (Namespace ns : watch.labNamespaces()) {
             var meta = ns.getMetadata();

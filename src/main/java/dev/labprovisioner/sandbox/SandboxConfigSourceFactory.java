@@ -1,5 +1,6 @@
 package dev.labprovisioner.sandbox;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -29,7 +30,8 @@ public class SandboxConfigSourceFactory implements ConfigSourceFactory {
         SandboxRuntime runtime = SandboxRuntime.startOnce(new SandboxRuntime.Request(workDir, apiPort,
                 value(context, "labs.sandbox.engine", "auto"),
                 Optional.ofNullable(value(context, "labs.sandbox.control-plane-bin", null)),
-                value(context, "labs.sandbox.bind-address", "127.0.0.1")));
+                value(context, "labs.sandbox.bind-address", "127.0.0.1"),
+                DurationConverter.parseDuration(value(context, "labs.sandbox.postgres-restart-delay", "0s"))));
         var properties = new HashMap<>(runtime.serviceClientConfiguration());
         properties.put("quarkus.datasource.jdbc.url", runtime.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
         properties.put("quarkus.datasource.username", "postgres");

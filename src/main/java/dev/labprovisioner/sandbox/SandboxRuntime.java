@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -49,21 +50,28 @@ public final class SandboxRuntime {
     }
 
     /** What the sandbox was asked for: {@code engine} auto, control-plane or imitation. */
-    public record Request(Path workDir, int apiPort, String engine, Optional<String> controlPlaneBin, String bindAddress) {
+    public record Request(Path workDir, int apiPort, String engine, Optional<String> controlPlaneBin, String bindAddress,
+                          Duration postgresRestartDelay) {
     }
 
     private static volatile SandboxRuntime current;
 
     private final Engine engine;
+    /** Where its servers keep their files: one runtime per engine and work directory. */
+    private final Path workDir;
     private final String jdbcBaseUrl;
     private final String apiUrl;
     /** Control plane only: the service's ServiceAccount token and the CA, and the sandbox administrator's kubeconfig. */
     private final String serviceToken;
     private final String caFile;
     private final String adminKubeconfig;
+    private final Path postgresDataDirectory;
 
-    private SandboxRuntime(Engine engine, String jdbcBaseUrl, String apiUrl, String serviceToken, String caFile, String adminKubeconfig) {
+    private SandboxRuntime(Engine engine, Path workDir, String jdbcBaseUrl, String apiUrl, String serviceToken, String caFile,
+                           String adminKubeconfig, Path postgresDataDirectory) {
         this.engine = engine;
+        this.workDir = workDir;
+        this.postgresDataDirectory = postgresDataDirectory;
         this.jdbcBaseUrl = jdbcBaseUrl;
         this.apiUrl = apiUrl;
         this.serviceToken = serviceToken;
@@ -73,20 +81,21 @@ public final class SandboxRuntime {
 
     static synchronized SandboxRuntime startOnce(Request request) {
         Engine engine = Engine.choose(request.engine(), ControlPlane.Binaries.find(request.controlPlaneBin()));
-        if (current != null && current.engine == engine) {
+        Path workDir = request.workDir().toAbsolutePath().normalize().resolve(engine.name().toLowerCase(Locale.ROOT));
+        if (current != null && current.engine == engine && current.workDir.equals(workDir)) {
             return current;
         }
-        String prefix = "lab-provisioner.sandbox." + engine.name().toLowerCase(Locale.ROOT) + ".";
+        // One set of servers per engine and work directory: a test profile with a work directory of its own gets its own.
+        String prefix = "lab-provisioner.sandbox." + engine.name().toLowerCase(Locale.ROOT) + "." + workDir + ".";
         if (System.getProperty(prefix + "jdbc-url") != null) {
             // A dev-mode reload, or another test profile on the same engine: its servers are still running.
-            current = new SandboxRuntime(engine, System.getProperty(prefix + "jdbc-url"), System.getProperty(prefix + "api-url"),
+            current = new SandboxRuntime(engine, workDir, System.getProperty(prefix + "jdbc-url"), System.getProperty(prefix + "api-url"),
                     System.getProperty(prefix + "service-token"), System.getProperty(prefix + "ca-file"),
-                    System.getProperty(prefix + "admin-kubeconfig"));
+                    System.getProperty(prefix + "admin-kubeconfig"), Path.of(System.getProperty(prefix + "postgres-data")));
             return current;
         }
         long start = System.nanoTime();
-        Path workDir = request.workDir().resolve(engine.name().toLowerCase(Locale.ROOT));
-        var postgres = EmbeddedPostgresServer.start(workDir.resolve("postgres"));
+        var postgres = EmbeddedPostgresServer.start(workDir.resolve("postgres"), request.postgresRestartDelay());
         String base = "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/";
         SandboxRuntime runtime;
         AutoCloseable cluster;
@@ -98,8 +107,8 @@ public final class SandboxRuntime {
                 token = ServiceIdentity.create(admin);
             }
             cluster = plane;
-            runtime = new SandboxRuntime(engine, base, plane.url(), token, plane.caCertificate().toString(),
-                    workDir.resolve("control-plane").resolve(ControlPlane.ADMIN_KUBECONFIG).toString());
+            runtime = new SandboxRuntime(engine, workDir, base, plane.url(), token, plane.caCertificate().toString(),
+                    workDir.resolve("control-plane").resolve(ControlPlane.ADMIN_KUBECONFIG).toString(), postgres.dataDirectory());
             LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and upstream's control plane %s at %s "
                     + "(etcd, kube-apiserver, kube-controller-manager; a simulated node) started in %d ms. The service runs as "
                     + "ServiceAccount %s, bound to k8s/clusterrole.yaml; the administrator's kubeconfig is %s",
@@ -108,7 +117,7 @@ public final class SandboxRuntime {
         } else {
             var api = SandboxKubernetesApi.start(request.apiPort());
             cluster = api;
-            runtime = new SandboxRuntime(engine, base, api.url(), null, null, null);
+            runtime = new SandboxRuntime(engine, workDir, base, api.url(), null, null, null, postgres.dataDirectory());
             LOG.warnf("SANDBOX MODE: embedded PostgreSQL on 127.0.0.1:%d and the embedded imitation of Kubernetes at %s "
                     + "(fabric8 mock server and a simulator; nothing real is created) started in %d ms. Upstream's control plane "
                     + "is used instead where sandbox-cluster/build-control-plane.sh has built it.",
@@ -124,6 +133,7 @@ public final class SandboxRuntime {
         }, "sandbox-shutdown"));
         System.setProperty(prefix + "jdbc-url", base);
         System.setProperty(prefix + "api-url", runtime.apiUrl);
+        System.setProperty(prefix + "postgres-data", runtime.postgresDataDirectory.toString());
         if (runtime.serviceToken != null) {
             System.setProperty(prefix + "service-token", runtime.serviceToken);
             System.setProperty(prefix + "ca-file", runtime.caFile);
@@ -175,6 +185,18 @@ public final class SandboxRuntime {
 
     public Optional<Path> adminKubeconfig() {
         return Optional.ofNullable(adminKubeconfig).map(Path::of);
+    }
+
+    /**
+     * The embedded PostgreSQL's process id, from the postmaster.pid of its data directory: what an operator would
+     * {@code kill}; the tests kill it to take the service's database away.
+     */
+    public Optional<Long> postgresPid() {
+        try {
+            return Optional.of(Long.parseLong(java.nio.file.Files.readAllLines(postgresDataDirectory.resolve("postmaster.pid")).get(0).trim()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** JDBC URL of a database on the embedded server. The superuser is {@code postgres}, no password. */

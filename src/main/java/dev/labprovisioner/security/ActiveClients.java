@@ -123,9 +123,13 @@ public class ActiveClients {
         byHash.clear();
     }
 
-    /** Holds one connection that LISTENs; reconnects after a loss, keeping nothing meanwhile. */
+    /**
+     * Holds one connection that LISTENs; reconnects after a loss (within 2 s of the database being back), keeping
+     * nothing meanwhile. Logs a loss and a return once each, not every attempt in between.
+     */
     private void listen() {
         long backoffMs = 500;
+        boolean lost = false;
         while (!stopped) {
             try (Connection c = dataSource.getConnection()) {
                 try (var st = c.createStatement()) {
@@ -135,6 +139,10 @@ public class ActiveClients {
                 // Whatever changed before we listened is unknown: start empty.
                 forgetAll();
                 listening = true;
+                if (lost) {
+                    LOG.info("Listening for API client changes again; known secrets are answered from memory again");
+                    lost = false;
+                }
                 backoffMs = 500;
                 while (!stopped) {
                     var notifications = pg.getNotifications(1000);
@@ -143,9 +151,10 @@ public class ActiveClients {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                if (!stopped) {
+                if (!stopped && !lost) {
                     LOG.warnf("Not listening for API client changes (%s); secrets are checked against the database on every call until it is back",
                             e.getMessage());
+                    lost = true;
                 }
             } finally {
                 listening = false;
@@ -156,7 +165,7 @@ public class ActiveClients {
             } catch (InterruptedException e) {
                 return;
             }
-            backoffMs = Math.min(backoffMs * 2, 10_000);
+            backoffMs = Math.min(backoffMs * 2, 2_000);
         }
     }
 }

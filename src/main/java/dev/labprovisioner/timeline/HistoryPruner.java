@@ -1,6 +1,8 @@
 package dev.labprovisioner.timeline;
 
 import dev.labprovisioner.config.LabsConfig;
+import dev.labprovisioner.database.DatabaseAvailability;
+import dev.labprovisioner.database.DatabaseOutages;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -25,8 +27,10 @@ public class HistoryPruner {
 
     private final AgroalDataSource dataSource;
     private final LabsConfig config;
+    private final DatabaseAvailability database;
 
-    HistoryPruner(AgroalDataSource dataSource, LabsConfig config) {
+    HistoryPruner(AgroalDataSource dataSource, LabsConfig config, DatabaseAvailability database) {
+        this.database = database;
         this.dataSource = dataSource;
         this.config = config;
     }
@@ -34,6 +38,19 @@ public class HistoryPruner {
     @Scheduled(every = "${labs.history.prune-interval:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public void prune() {
+        if (!database.up()) {
+            return; // the next run prunes what this one would have
+        }
+        try {
+            pruneDeleted();
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void pruneDeleted() {
         Timestamp before = Timestamp.from(Instant.now().minus(config.history().keep()));
         QuarkusTransaction.requiringNew().run(() -> {
             try (Connection c = dataSource.getConnection()) {

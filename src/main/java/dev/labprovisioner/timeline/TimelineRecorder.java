@@ -226,8 +226,12 @@ public class TimelineRecorder {
                 }
                 return;
             } catch (SQLException e) {
-                LOG.warnf("Timeline write of %d events failed (attempt %d), retrying: %s", batch.size(), attempt, e.getMessage());
-                Thread.sleep(Math.min(5_000L, 100L * attempt));
+                if (attempt == 1) {
+                    // Once per batch, not per attempt: an outage is logged by DatabaseAvailability.
+                    LOG.warnf("Timeline write of %d events failed, retrying until the database takes it: %s", batch.size(), e.getMessage());
+                }
+                // At most a second behind the database's return: checks wait for these events (flush).
+                Thread.sleep(Math.min(1_000L, 100L * attempt));
             }
         }
     }
