@@ -46,7 +46,9 @@ public class LabReconciler {
     private static final Logger LOG = Logger.getLogger(LabReconciler.class);
 
     private final LabsConfig.Reconciler settings;
-    private final LabLeases leases;
+    private final HeldLeases leases;
+    /** Where the labs due for a pass are found (the leases' table). */
+    private final LabLeases dueLabs;
     private final LabProgress progress;
     private final LabCluster cluster;
     private final LabClusterWatch watch;
@@ -55,20 +57,18 @@ public class LabReconciler {
     private final MeterRegistry metrics;
     private final WaitingCallers callers;
     private final dev.labprovisioner.cluster.ClaimBinding claimBinding;
-    /** The lease owner: this replica's stable name and this run's, so a restart can tell its own earlier leases. */
-    private final String replica;
-    private final String instance;
     private final ExecutorService workers;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<UUID> again = ConcurrentHashMap.newKeySet();
     private volatile boolean paused;
 
-    LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
+    LabReconciler(LabsConfig config, HeldLeases leases, LabLeases dueLabs, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
                   LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers,
                   dev.labprovisioner.cluster.ClaimBinding claimBinding) {
         this.claimBinding = claimBinding;
         this.settings = config.reconciler();
         this.leases = leases;
+        this.dueLabs = dueLabs;
         this.progress = progress;
         this.cluster = cluster;
         this.watch = watch;
@@ -76,9 +76,6 @@ public class LabReconciler {
         this.specs = specs;
         this.metrics = metrics;
         this.callers = callers;
-        String name = settings.replicaId().filter(s -> !s.isBlank()).orElseGet(LabReconciler::hostName);
-        this.replica = name.length() > 100 ? name.substring(0, 100) : name;
-        this.instance = replica + "/" + UUID.randomUUID().toString().substring(0, 8);
         var n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "lab-reconciler-" + n.incrementAndGet());
@@ -89,26 +86,6 @@ public class LabReconciler {
 
     void stop(@Observes ShutdownEvent ignored) {
         workers.shutdownNow();
-    }
-
-    /** A restart (a crash, an OOM kill, a rollout on the same pod name): what this replica held before is free at once. */
-    void reclaim(@Observes io.quarkus.runtime.StartupEvent ignored) {
-        int released = leases.releaseEarlierRuns(replica, instance);
-        if (released > 0) {
-            LOG.infof("Released %d lab lease(s) that replica %s held before it restarted", released, replica);
-        }
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "replica-" + UUID.randomUUID().toString().substring(0, 8);
-        }
     }
 
     /** After a commit that changed a lab, or a watch event about its objects: look at it now. */
@@ -122,7 +99,7 @@ public class LabReconciler {
         if (paused || !watch.synced()) {
             return;
         }
-        for (UUID id : leases.due(settings.batchSize())) {
+        for (UUID id : dueLabs.due(settings.batchSize())) {
             wake(id);
         }
     }
@@ -150,11 +127,11 @@ public class LabReconciler {
     private void runLeased(UUID id) {
         try {
             callers.giveWay(settings.giveWay());
-            if (!paused && watch.synced() && leases.claim(id, instance, settings.lease())) {
+            if (!paused && watch.synced() && leases.claim(id)) {
                 try {
                     reconcile(id);
                 } finally {
-                    leases.release(id, instance);
+                    leases.release(id);
                 }
             }
         } catch (RuntimeException e) {
@@ -290,18 +267,13 @@ public class LabReconciler {
     }
 
     /**
-     * Retries inside a pass can outlast the lease: past half of it, the lease is renewed; if another replica
-     * has taken the lab over meanwhile, this pass stops before writing anything more.
+     * Retries inside a pass can outlast the lease (the heartbeat renews it meanwhile): before each request to the API
+     * server, the pass stops if this replica no longer holds the lab's lease safely (see {@link HeldLeases#holds}).
      */
     private Runnable keepLease(UUID id) {
-        long[] renewedAt = {System.nanoTime()};
-        long half = settings.lease().toNanos() / 2;
         return () -> {
-            if (System.nanoTime() - renewedAt[0] > half) {
-                if (!leases.renew(id, instance, settings.lease())) {
-                    throw new LeaseLost();
-                }
-                renewedAt[0] = System.nanoTime();
+            if (!leases.holds(id)) {
+                throw new LeaseLost();
             }
         };
     }
