@@ -38,6 +38,15 @@ public class LabLeases {
                 .setParameter("limit", limit).getResultList();
     }
 
+    /** Every lab with work left that nobody holds, whenever its next step is due. */
+    @SuppressWarnings("unchecked")
+    public List<UUID> unheld() {
+        return em.createNativeQuery("""
+                        SELECT id FROM labs
+                        WHERE state IN ('REQUESTED', 'PROVISIONING', 'TEARING_DOWN') AND (lease_until IS NULL OR lease_until < now())
+                        ORDER BY next_attempt_at""", UUID.class).getResultList();
+    }
+
     /** Takes the lab's lease if it has work and nobody (alive) holds it; never waits for a row another replica locks. */
     public boolean claim(UUID id, String owner, Duration lease) {
         return em.createNativeQuery("""

@@ -61,6 +61,7 @@ public class LabReconciler {
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<UUID> again = ConcurrentHashMap.newKeySet();
     private volatile boolean paused;
+    private volatile boolean caughtUp;
 
     LabReconciler(LabsConfig config, HeldLeases leases, LabLeases dueLabs, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
                   LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers,
@@ -98,6 +99,12 @@ public class LabReconciler {
     void tick() {
         if (paused || !watch.synced()) {
             return;
+        }
+        if (!caughtUp) {
+            // Just started: the informers' first list wakes no lab, and pods may have got Ready while no replica watched
+            // (all were down, or this one restarted). Every lab in progress that nobody holds is looked at once, now.
+            dueLabs.unheld().forEach(this::wake);
+            caughtUp = true;
         }
         for (UUID id : dueLabs.due(settings.batchSize())) {
             wake(id);
