@@ -127,19 +127,20 @@ public class HeldLeases {
 
     /** The heartbeat: every lease held, renewed in one statement; one this replica no longer has is given up at once. */
     void renew() {
-        if (held.isEmpty()) {
+        List<UUID> ids = List.copyOf(held.keySet());
+        if (ids.isEmpty()) {
             return;
         }
         long sent = System.nanoTime();
         List<UUID> renewed;
         try {
-            renewed = leases.renew(List.copyOf(held.keySet()), owner, lease);
+            renewed = leases.renew(ids, owner, lease);
         } catch (RuntimeException e) {
             // No renewal: each pass stops by itself when its lease gets short (holds()), the leases run out, others go on.
             if (!renewFailing) {
                 renewFailing = true;
                 LOG.warnf("Could not renew the %d lab lease(s) this replica holds (%s); it stops working on those labs before "
-                        + "their leases run out", held.size(), e.getClass().getSimpleName());
+                        + "their leases run out", ids.size(), e.getClass().getSimpleName());
             }
             return;
         }

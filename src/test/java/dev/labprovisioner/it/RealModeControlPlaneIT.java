@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
  * kube-apiserver and kube-controller-manager v1.20.2 and the node agent run here, in the test's JVM, and outlive the
  * service. The service runs as its own ServiceAccount, bound to the files of {@code k8s/}, as a deployment would.
  * It is killed with SIGKILL while 50 labs provision, started again, and every lab converges: all READY, one lab and
- * one namespace each, no namespace that no lab owns, and no request of the service refused with 403 or 422.
+ * one namespace each, no namespace that no lab owns, and no request of the service refused with 403 or 422. Killed
+ * again while 40 labs provision, a replica with another name takes its labs over within seconds of being up.
  */
 @EnabledIf("dev.labprovisioner.sandbox.controlplane.ControlPlaneProfile#runs")
 class RealModeControlPlaneIT {
