@@ -21,14 +21,16 @@ public class LabCluster {
 
     /**
      * Creates every object of the lab, or updates it if it already exists (a retry after a lost answer, or a
-     * crash mid-way): one request per object on the happy path. {@code beforeEachObject} lets the caller
-     * check it may still go on (its lease) between objects.
+     * crash mid-way): one request per object on the happy path. {@code beforeEachRequest} lets the caller
+     * check it may still go on (its lease) before each request, retries included.
      */
-    public void apply(LabSpec lab, Runnable beforeEachObject) {
+    public void apply(LabSpec lab, Runnable beforeEachRequest) {
         for (HasMetadata desired : LabObjects.desired(lab)) {
-            beforeEachObject.run();
             String what = "apply " + desired.getKind() + " " + desired.getMetadata().getName() + " in " + lab.namespace();
-            Runnable apply = () -> client.resource(desired).createOr(NonDeletingOperation::update);
+            Runnable apply = () -> {
+                beforeEachRequest.run();
+                client.resource(desired).createOr(NonDeletingOperation::update);
+            };
             if (desired.getMetadata().getNamespace() != null) {
                 // inside the namespace the service acts by the RoleBinding it has just written there (ProvisionerRoleBinding)
                 calls.runWhileGrantPropagates(what, apply);

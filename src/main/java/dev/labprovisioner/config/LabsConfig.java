@@ -162,9 +162,19 @@ public interface LabsConfig {
         @WithDefault("1s")
         Duration giveWay();
 
-        /** How long a replica may hold a lab before another may take it over. */
-        @WithDefault("60s")
+        /**
+         * How long a lab's lease lasts unless renewed: the longest another replica waits before taking over the labs of
+         * one that died holding them. Its holder renews it every {@link #leaseRenew()} while it works on the lab.
+         */
+        @WithDefault("10s")
         Duration lease();
+
+        /**
+         * How often a replica renews every lease it holds, in one statement (default: a third of the lease; less than
+         * half of it). A pass stops once its lease, as last renewed, has less than this left: a replica that cannot
+         * renew (the database unreachable, the lease lost) stops before another replica may take the lab.
+         */
+        Optional<Duration> leaseRenew();
 
         /**
          * This replica's stable name (default: the host name, which is the pod's name on Kubernetes). A replica that

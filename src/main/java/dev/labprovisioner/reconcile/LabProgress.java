@@ -14,16 +14,21 @@ import java.util.function.Consumer;
 
 /**
  * Records what the reconciler did, each in its own transaction, and only if nobody changed the lab since
- * the reconciler read it (optimistic version): a delete or an expiry that lands meanwhile wins.
+ * the reconciler read it (optimistic version): a delete or an expiry that lands meanwhile wins. And only while
+ * this replica holds the lab's lease: a replica that lost it (it could not renew in time) records nothing more.
  */
 @ApplicationScoped
 public class LabProgress {
 
     private static final Logger LOG = Logger.getLogger(LabProgress.class);
     private final LabHistory history;
+    private final HeldLeases held;
+    private final LabLeases leases;
 
-    LabProgress(LabHistory history) {
+    LabProgress(LabHistory history, HeldLeases held, LabLeases leases) {
         this.history = history;
+        this.held = held;
+        this.leases = leases;
     }
 
     public Lab load(UUID id) {
@@ -34,6 +39,10 @@ public class LabProgress {
     public boolean update(Lab seen, Consumer<Lab> change) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
+                if (!held.holds(seen.id) || !leases.lockIfHeld(seen.id, held.owner())) {
+                    LOG.warnf("Lab %s: this replica no longer holds its lease; what its pass did is left to the lease's holder", seen.id);
+                    return false;
+                }
                 Lab lab = Lab.findById(seen.id);
                 if (lab == null || lab.version != seen.version) {
                     return false;

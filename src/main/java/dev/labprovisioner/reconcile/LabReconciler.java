@@ -49,7 +49,9 @@ public class LabReconciler {
     private static final Logger LOG = Logger.getLogger(LabReconciler.class);
 
     private final LabsConfig.Reconciler settings;
-    private final LabLeases leases;
+    private final HeldLeases leases;
+    /** Where the labs due for a pass are found (the leases' table). */
+    private final LabLeases dueLabs;
     private final LabProgress progress;
     private final LabCluster cluster;
     private final LabClusterWatch watch;
@@ -58,9 +60,6 @@ public class LabReconciler {
     private final MeterRegistry metrics;
     private final WaitingCallers callers;
     private final dev.labprovisioner.cluster.ClaimBinding claimBinding;
-    /** The lease owner: this replica's stable name and this run's, so a restart can tell its own earlier leases. */
-    private final String replica;
-    private final String instance;
     private final ExecutorService workers;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<UUID> again = ConcurrentHashMap.newKeySet();
@@ -68,14 +67,16 @@ public class LabReconciler {
     private final Set<UUID> unreleased = ConcurrentHashMap.newKeySet();
     private final DatabaseAvailability database;
     private volatile boolean paused;
+    private volatile boolean caughtUp;
 
-    LabReconciler(LabsConfig config, LabLeases leases, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
+    LabReconciler(LabsConfig config, HeldLeases leases, LabLeases dueLabs, LabProgress progress, LabCluster cluster, LabClusterWatch watch,
                   LabTemplateCatalog catalog, LabSpecs specs, MeterRegistry metrics, WaitingCallers callers,
                   dev.labprovisioner.cluster.ClaimBinding claimBinding, DatabaseAvailability database) {
         this.claimBinding = claimBinding;
         this.database = database;
         this.settings = config.reconciler();
         this.leases = leases;
+        this.dueLabs = dueLabs;
         this.progress = progress;
         this.cluster = cluster;
         this.watch = watch;
@@ -83,9 +84,6 @@ public class LabReconciler {
         this.specs = specs;
         this.metrics = metrics;
         this.callers = callers;
-        String name = settings.replicaId().filter(s -> !s.isBlank()).orElseGet(LabReconciler::hostName);
-        this.replica = name.length() > 100 ? name.substring(0, 100) : name;
-        this.instance = replica + "/" + UUID.randomUUID().toString().substring(0, 8);
         var n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "lab-reconciler-" + n.incrementAndGet());
@@ -96,26 +94,6 @@ public class LabReconciler {
 
     void stop(@Observes ShutdownEvent ignored) {
         workers.shutdownNow();
-    }
-
-    /** A restart (a crash, an OOM kill, a rollout on the same pod name): what this replica held before is free at once. */
-    void reclaim(@Observes io.quarkus.runtime.StartupEvent ignored) {
-        int released = leases.releaseEarlierRuns(replica, instance);
-        if (released > 0) {
-            LOG.infof("Released %d lab lease(s) that replica %s held before it restarted", released, replica);
-        }
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "replica-" + UUID.randomUUID().toString().substring(0, 8);
-        }
     }
 
     /** After a commit that changed a lab, or a watch event about its objects: look at it now. */
@@ -130,7 +108,13 @@ public class LabReconciler {
             return;
         }
         try {
-            for (UUID id : leases.due(settings.batchSize())) {
+            if (!caughtUp) {
+                // Just started: the informers' first list wakes no lab, and pods may have got Ready while no replica watched
+                // (all were down, or this one restarted). Every lab in progress that nobody holds is looked at once, now.
+                dueLabs.unheld().forEach(this::wake);
+                caughtUp = true;
+            }
+            for (UUID id : dueLabs.due(settings.batchSize())) {
                 wake(id);
             }
         } catch (RuntimeException e) {
@@ -148,7 +132,7 @@ public class LabReconciler {
     void onDatabaseBack(@Observes DatabaseRecovered ignored) {
         for (UUID id : Set.copyOf(unreleased)) {
             try {
-                leases.release(id, instance);
+                leases.release(id);
                 unreleased.remove(id);
                 wake(id);
             } catch (RuntimeException e) {
@@ -183,7 +167,7 @@ public class LabReconciler {
     private void runLeased(UUID id) {
         try {
             callers.giveWay(settings.giveWay());
-            if (!paused && watch.synced() && leases.claim(id, instance, settings.lease())) {
+            if (!paused && watch.synced() && leases.claim(id)) {
                 try {
                     reconcile(id);
                 } finally {
@@ -210,7 +194,7 @@ public class LabReconciler {
 
     private void release(UUID id) {
         try {
-            leases.release(id, instance);
+            leases.release(id);
         } catch (RuntimeException e) {
             if (!DatabaseOutages.isOutage(e)) {
                 throw e;
@@ -339,18 +323,13 @@ public class LabReconciler {
     }
 
     /**
-     * Retries inside a pass can outlast the lease: past half of it, the lease is renewed; if another replica
-     * has taken the lab over meanwhile, this pass stops before writing anything more.
+     * Retries inside a pass can outlast the lease (the heartbeat renews it meanwhile): before each request to the API
+     * server, the pass stops if this replica no longer holds the lab's lease safely (see {@link HeldLeases#holds}).
      */
     private Runnable keepLease(UUID id) {
-        long[] renewedAt = {System.nanoTime()};
-        long half = settings.lease().toNanos() / 2;
         return () -> {
-            if (System.nanoTime() - renewedAt[0] > half) {
-                if (!leases.renew(id, instance, settings.lease())) {
-                    throw new LeaseLost();
-                }
-                renewedAt[0] = System.nanoTime();
+            if (!leases.holds(id)) {
+                throw new LeaseLost();
             }
         };
     }

@@ -45,13 +45,18 @@ import static org.awaitility.Awaitility.await;
  * kube-apiserver and kube-controller-manager v1.20.2 and the node agent run here, in the test's JVM, and outlive the
  * service. The service runs as its own ServiceAccount, bound to the files of {@code k8s/}, as a deployment would.
  * It is killed with SIGKILL while 50 labs provision, started again, and every lab converges: all READY, one lab and
- * one namespace each, no namespace that no lab owns, and no request of the service refused with 403 or 422.
+ * one namespace each, no namespace that no lab owns, and no request of the service refused with 403 or 422. Killed
+ * again while 40 labs provision, a replica with another name takes its labs over within seconds of being up.
  */
 @EnabledIf("dev.labprovisioner.sandbox.controlplane.ControlPlaneProfile#runs")
 class RealModeControlPlaneIT {
 
     private static final String ADMIN = "real-mode-control-plane-it-admin-0123456789";
     private static final int LABS = 50;
+    private static final int TAKEOVER_LABS = 40;
+    /** Labs of the takeover test with work left whose lease a replica ({@code %s}, any run of it) holds or held. */
+    private static final String DEAD_LEASES_ON_LABS_IN_PROGRESS = "SELECT count(*) FROM labs WHERE course_id = 'takeover'"
+            + " AND state IN ('REQUESTED', 'PROVISIONING') AND lease_owner LIKE '%s/%%'";
     private static final Path DIR = Path.of("target/real-mode-control-plane-it").toAbsolutePath();
 
     static EmbeddedPostgresServer postgres;
@@ -63,6 +68,7 @@ class RealModeControlPlaneIT {
     static Map<String, String> serviceEnv;
     static TcpProxy apiServer;
     static Process service;
+    static Path serviceLog;
     static int port;
     static int starts;
 
@@ -105,8 +111,10 @@ class RealModeControlPlaneIT {
         startService();
     }
 
+    /** Starts the service with {@code serviceEnv} (the replica named there) and waits until it is ready. */
     static void startService() throws IOException {
-        service = PackagedService.start(serviceEnv, DIR.resolve("service-" + (++starts) + ".log"));
+        serviceLog = DIR.resolve("service-" + (++starts) + ".log");
+        service = PackagedService.start(serviceEnv, serviceLog);
         PackagedService.awaitReady();
     }
 
@@ -152,13 +160,14 @@ class RealModeControlPlaneIT {
             lms.submit(() -> create(secret, learner));
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                .until(() -> admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY).withoutLabel(PodSecurityProbe.PROBE_LABEL).list().getItems().size() >= 3);
+                .until(() -> count("SELECT count(*) FROM labs WHERE course_id = 'crash' AND provisioning_started_at IS NOT NULL") >= 3);
         service.destroyForcibly();
         assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
         lms.shutdown();
         assertThat(lms.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(count("SELECT count(*) FROM labs WHERE state = 'READY'")).as("killed while provisioning").isLessThan(LABS);
-        int heldByTheDeadRun = count("SELECT count(*) FROM labs WHERE lease_until > now()");
+        assertThat(count("SELECT count(*) FROM labs WHERE course_id = 'crash' AND state = 'READY'")).as("killed while provisioning").isLessThan(LABS);
+        // The dead run's leases, expired or not: all of them the restarted replica frees.
+        int heldByTheDeadRun = count("SELECT count(*) FROM labs WHERE lease_owner LIKE '" + serviceEnv.get("LABS_RECONCILER_REPLICA_ID") + "/%'");
 
         startService();
         // The LMS retries every create it is not sure of (here: all of them), with the same keys.
@@ -168,7 +177,6 @@ class RealModeControlPlaneIT {
             assertThat(answer.statusCode()).isIn(200, 202);
             ids.add(answer.path("id"));
         }
-        // Well inside the 60 s lease: the leases of the killed run do not hold its labs back.
         await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(ids.stream().filter(id -> !"READY".equals(state(secret, id))).toList()).isEmpty());
 
@@ -179,21 +187,81 @@ class RealModeControlPlaneIT {
         Set<String> labNamespaces = new java.util.HashSet<>();
         page.path("items").forEach(lab -> labNamespaces.add(lab.path("namespace").asText()));
         assertThat(labNamespaces).hasSize(LABS);
+        assertEveryLabHasOneNamespaceWithItsReadyStatefulSetAndNothingElseIsLeft(labNamespaces);
+        // The restarted replica took back the dead run's leases at once, and says so; the API server refused nothing the
+        // service asked for, across both runs.
+        if (heldByTheDeadRun > 0) {
+            assertThat(Files.readString(serviceLog)).contains("Released " + heldByTheDeadRun + " lab lease(s)");
+        }
+        assertThat(ServiceAudit.refused(DIR.resolve("control-plane/logs/audit.log"), ServiceIdentity.USERNAME)).isEmpty();
+    }
+
+    @Test
+    void killedWhileLabsProvisionAnotherReplicaTakesOverItsLabsWithinSeconds() throws Exception {
+        String secret = RestAssured.given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("name", "lms-takeover", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("secret");
+        String replica = serviceEnv.get("LABS_RECONCILER_REPLICA_ID");
+        // A class enrols: every create is answered (so nothing is left to re-send), and the replica provisions them.
+        var lms = java.util.concurrent.Executors.newFixedThreadPool(8);
+        var creates = new ArrayList<java.util.concurrent.Future<String>>();
+        for (int i = 0; i < TAKEOVER_LABS; i++) {
+            int learner = i;
+            creates.add(lms.submit(() -> RestAssured.given().auth().oauth2(secret).contentType(ContentType.JSON)
+                    .body(Map.of("learnerId", "learner-" + learner, "courseId", "takeover", "template", "postgres-statefulset"))
+                    .post("/api/v1/labs").then().statusCode(202).extract().<String>path("id")));
+        }
+        List<String> ids = new ArrayList<>();
+        for (var create : creates) {
+            ids.add(create.get(60, TimeUnit.SECONDS));
+        }
+        lms.shutdown();
+        // Killed (SIGKILL) mid-way, while it holds leases: half the class is READY, the rest half made or not started, and
+        // nothing releases the leases it held.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() ->
+                count("SELECT count(*) FROM labs WHERE course_id = 'takeover' AND state = 'READY'") >= TAKEOVER_LABS / 2
+                        && count(DEAD_LEASES_ON_LABS_IN_PROGRESS.formatted(replica) + " AND lease_until > now()") >= 1);
+        service.destroyForcibly();
+        assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        int notReadyWhenKilled = TAKEOVER_LABS - count("SELECT count(*) FROM labs WHERE course_id = 'takeover' AND state = 'READY'");
+        assertThat(notReadyWhenKilled).as("killed while provisioning").isPositive();
+        int heldByTheDeadReplica = count(DEAD_LEASES_ON_LABS_IN_PROGRESS.formatted(replica));
+        assertThat(heldByTheDeadReplica).isPositive();
+
+        // Another replica, another name: it may not free the dead one's leases; it waits them out (the 10 s default lease).
+        // Every lab is READY within 15 s of it being up (its own start, a JVM's, is not the leases' doing).
+        serviceEnv.put("LABS_RECONCILER_REPLICA_ID", replica + "-other");
+        long killedToLaunch = System.nanoTime();
+        startService();
+        long up = System.nanoTime();
+        int stillHeldWhenUp = count(DEAD_LEASES_ON_LABS_IN_PROGRESS.formatted(replica) + " AND lease_until > now()");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(ids.stream().filter(id -> !"READY".equals(state(secret, id))).toList()).isEmpty());
+        System.out.printf("Takeover by another replica: %d labs, %d not READY and %d leased by the killed replica when it died (%d "
+                        + "leases still live when the other replica was up, %d ms after its launch), all READY %d ms after it was up%n",
+                TAKEOVER_LABS, notReadyWhenKilled, heldByTheDeadReplica, stillHeldWhenUp, (up - killedToLaunch) / 1_000_000,
+                (System.nanoTime() - up) / 1_000_000);
+
+        assertThat(Files.readString(serviceLog)).as("another replica frees no lease; it waits them out").doesNotContain("Released ");
+        assertThat(count(DEAD_LEASES_ON_LABS_IN_PROGRESS.formatted(replica))).isZero();
+        Set<String> labNamespaces = new java.util.HashSet<>(strings("SELECT namespace FROM labs WHERE course_id = 'takeover'"));
+        assertThat(labNamespaces).hasSize(TAKEOVER_LABS);
+        assertEveryLabHasOneNamespaceWithItsReadyStatefulSetAndNothingElseIsLeft(labNamespaces);
+        assertThat(ServiceAudit.refused(DIR.resolve("control-plane/logs/audit.log"), ServiceIdentity.USERNAME)).isEmpty();
+    }
+
+    /** Each namespace holds one StatefulSet with postgres-0 Ready, and every namespace labelled as ours is a lab's. */
+    private static void assertEveryLabHasOneNamespaceWithItsReadyStatefulSetAndNothingElseIsLeft(Set<String> labNamespaces) throws Exception {
         Set<String> clusterNamespaces = admin.namespaces().withLabel(LabNames.MANAGED_BY_LABEL, LabNames.MANAGED_BY)
                 .withoutLabel(PodSecurityProbe.PROBE_LABEL).list().getItems()
                 .stream().map(Namespace::getMetadata).map(m -> m.getName()).collect(Collectors.toSet());
-        assertThat(clusterNamespaces).isEqualTo(labNamespaces);
+        assertThat(clusterNamespaces).containsAll(labNamespaces);
+        assertThat(strings("SELECT namespace FROM labs WHERE state <> 'DELETED'")).containsAll(clusterNamespaces);
         for (String namespace : labNamespaces) {
             assertThat(admin.apps().statefulSets().inNamespace(namespace).list().getItems()).hasSize(1);
             assertThat(admin.pods().inNamespace(namespace).withName("postgres-0").get().getStatus().getConditions())
                     .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         }
-        // The restarted replica took back the dead run's leases at once, and says so; the API server refused nothing the
-        // service asked for, across both runs.
-        if (heldByTheDeadRun > 0) {
-            assertThat(Files.readString(DIR.resolve("service-2.log"))).contains("Released " + heldByTheDeadRun + " lab lease(s)");
-        }
-        assertThat(ServiceAudit.refused(DIR.resolve("control-plane/logs/audit.log"), ServiceIdentity.USERNAME)).isEmpty();
     }
 
     @Test
@@ -245,12 +313,19 @@ class RealModeControlPlaneIT {
                 .post("/api/v1/labs");
     }
 
-    /** The service's database, read directly while the service is down. */
+    /** The service's database, read directly (the service may be down). */
     private static int count(String sql) throws java.sql.SQLException {
+        return Integer.parseInt(strings(sql).get(0));
+    }
+
+    private static List<String> strings(String sql) throws java.sql.SQLException {
         try (var c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE), postgres.user(), "");
              var rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getInt(1);
+            List<String> values = new ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
         }
     }
 
