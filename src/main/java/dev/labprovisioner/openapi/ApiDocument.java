@@ -53,6 +53,11 @@ public class ApiDocument implements OASFilter {
                 .description(nameAndText[1])
                 .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
                         .schema(OASFactory.createSchema().ref("Problem"))))));
+        components.getResponses().get("ServiceUnavailable").addHeader("Retry-After", OASFactory.createHeader()
+                .description("Seconds to wait before trying again (labs.database.retry-after while the database is away)")
+                .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).minimum(BigDecimal.ONE)));
+        components.getResponses().get("Unauthorized").addHeader("WWW-Authenticate", OASFactory.createHeader()
+                .description("Bearer").schema(OASFactory.createSchema().addType(Schema.SchemaType.STRING)));
         everyFieldPresent(components.getSchemas());
         components.getSchemas().get("CreateApiClientRequest").getProperties().get("scopes").getItems()
                 .enumeration(new ArrayList<>(new java.util.TreeSet<>(Scopes.ALL)));
