@@ -1,10 +1,12 @@
 package dev.labprovisioner.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.core.Response;
 
 /** The one error body of the API: RFC 9457 {@code application/problem+json}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection // RequestLimits writes it with the ObjectMapper, outside RESTEasy's build-time writers
 public record Problem(String type, String title, int status, String detail, String instance) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
