@@ -1,5 +1,6 @@
 package dev.labprovisioner.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -33,6 +34,8 @@ public interface LabsConfig {
     Learner learner();
 
     Api api();
+
+    Limits limits();
 
     Ttl ttl();
 
@@ -118,6 +121,24 @@ public interface LabsConfig {
         /** A create still waiting for one of those threads after this is answered 503, and never runs. */
         @WithDefault("10s")
         Duration createQueueTimeout();
+    }
+
+    /**
+     * How large a request may be. Past a limit the answer is a 414, 431 or 413 problem+json (RequestLimits), before
+     * any endpoint runs. The HTTP codec's own limits ({@code quarkus.http.limits.*}) are set well above these.
+     */
+    interface Limits {
+        /** The longest request target (path and query, as sent, percent-encoding included), in characters. */
+        @WithDefault("4096")
+        int urlLength();
+
+        /** The most header bytes a request may carry, names and values together. */
+        @WithDefault("20K")
+        MemorySize headerSize();
+
+        /** The largest request body, with a Content-Length or chunked. */
+        @WithDefault("1M")
+        MemorySize bodySize();
     }
 
     interface Learner {

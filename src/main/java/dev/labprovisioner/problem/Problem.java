@@ -2,11 +2,13 @@ package dev.labprovisioner.problem;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.core.Response;
 
 /** The one error body of the API: RFC 9457 {@code application/problem+json}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(requiredProperties = {"type", "title", "status"}, description = "RFC 9457 problem details: what went wrong, in words a person can act on")
+@RegisterForReflection // RequestLimits writes it with the ObjectMapper, outside RESTEasy's build-time writers
 public record Problem(String type, String title, int status, String detail, String instance) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
