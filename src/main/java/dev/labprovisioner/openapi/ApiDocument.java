@@ -41,7 +41,10 @@ public class ApiDocument implements OASFilter {
         COMMON.put("403", new String[]{"Forbidden", "The credential's scopes do not allow this operation."});
         COMMON.put("404", new String[]{"NotFound", "No such resource (or not this credential's)."});
         COMMON.put("406", new String[]{"NotAcceptable", "The Accept header names no media type this operation produces."});
+        COMMON.put("413", new String[]{"ContentTooLarge", "The body is larger than labs.limits.body-size (1 MB by default); it was not read."});
+        COMMON.put("414", new String[]{"UriTooLong", "The URL is longer than labs.limits.url-length (4096 characters by default)."});
         COMMON.put("415", new String[]{"UnsupportedMediaType", "The request's Content-Type is not one this operation consumes."});
+        COMMON.put("431", new String[]{"RequestHeaderFieldsTooLarge", "The headers together are larger than labs.limits.header-size (20 KB by default)."});
         COMMON.put("503", new String[]{"ServiceUnavailable", "A dependency (the database or the Kubernetes API) is unavailable just now; nothing was "
                 + "changed. Retry after the seconds the Retry-After header gives, when it gives them."});
     }
@@ -78,10 +81,8 @@ public class ApiDocument implements OASFilter {
             }
             boolean hasBody = op.getRequestBody() != null;
             boolean hasPathParameter = path.contains("{");
-            boolean hasQuery = parameters.stream().anyMatch(p -> p.getIn() == Parameter.In.QUERY);
-            if (hasBody || hasQuery) {
-                common(op, "400");
-            }
+            // Any request can be malformed: a path or query whose percent-encoding is not UTF-8, a bad parameter or body
+            common(op, "400");
             if (!learner) {
                 common(op, "401");
                 common(op, "403");
@@ -91,8 +92,11 @@ public class ApiDocument implements OASFilter {
             }
             common(op, "406");
             if (hasBody) {
+                common(op, "413");
                 common(op, "415");
             }
+            common(op, "414");
+            common(op, "431");
             common(op, "503");
             if (learner) {
                 // The link is the credential: no Authorization header (DESIGN §6)

@@ -82,9 +82,12 @@ class OpenApiContractTests {
         as(lms).get("/api/v1/labs/not-a-uuid").then().statusCode(404);
         as(lms).queryParam("courseId", course).get("/api/v1/labs").then().statusCode(200);
         as(lms).queryParam("page", -1).get("/api/v1/labs").then().statusCode(400);
+        as(lms).queryParam("learnerId", "a".repeat(5000)).get("/api/v1/labs").then().statusCode(414);
+        as(lms).header("X-Padding", "p".repeat(25_000)).get("/api/v1/labs").then().statusCode(431);
+        as(lms).body(Map.of("learnerId", "x".repeat(1_100_000), "template", "postgres-statefulset")).post("/api/v1/labs").then().statusCode(413);
+        as(lms).urlEncodingEnabled(false).get("/api/v1/labs/%FF").then().statusCode(400);
         String learnerUrl = as(lms).get("/api/v1/labs/" + labId).then().statusCode(200).extract().path("learnerUrl");
         String learnerPath = learnerUrl.substring(learnerUrl.indexOf("/learn/"));
-        as(lms).post("/api/v1/labs/" + labId + "/validate").then().statusCode(409);
         awaitState(lms, labId, "READY");
 
         as(lms).get("/api/v1/labs/" + labId + "/events").then().statusCode(200);
@@ -120,6 +123,7 @@ class OpenApiContractTests {
         String brokenUrl = as(lms).get("/api/v1/labs/" + broken).then().extract().path("learnerUrl");
         awaitState(lms, broken, "FAILED", Duration.ofSeconds(20));
         given().get(brokenUrl.substring(brokenUrl.indexOf("/learn/")) + "/kubeconfig").then().statusCode(409);
+        as(lms).post("/api/v1/labs/" + broken + "/validate").then().statusCode(409);
         as(lms).post("/api/v1/labs/" + broken + "/retry").then().statusCode(200);
 
         // The instructor's side
