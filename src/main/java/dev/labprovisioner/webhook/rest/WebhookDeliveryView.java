@@ -1,0 +1,31 @@
+package dev.labprovisioner.webhook.rest;
+
+import dev.labprovisioner.outbox.OutboxDeliveries;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One event sent (or being sent) to a subscription, with every attempt. */
+public record WebhookDeliveryView(
+        long id,
+        @Schema(description = "The webhook-id header: the same on every attempt and redelivery") String webhookId,
+        String type,
+        @Schema(enumeration = {"PENDING", "DELIVERED", "FAILED"}) String state,
+        Instant createdAt,
+        @Schema(nullable = true, description = "When the next attempt is due (PENDING only)") Instant nextAttemptAt,
+        @Schema(nullable = true) Instant deliveredAt,
+        @Schema(nullable = true, description = "Why the last attempt did not deliver it, or why it was given up") String lastError,
+        List<Attempt> attempts) {
+
+    /** One attempt: when, the answer's status (null without an answer), latency, the answer's first bytes, or the error. */
+    public record Attempt(Instant at, @Schema(nullable = true) Integer status, int latencyMs,
+                          @Schema(nullable = true, description = "The first 1,024 bytes of the answer") String response,
+                          @Schema(nullable = true) String error) {
+    }
+
+    public static WebhookDeliveryView of(OutboxDeliveries.Delivery d) {
+        return new WebhookDeliveryView(d.id(), d.messageId(), d.type(), d.state(), d.createdAt(), d.nextAttemptAt(), d.deliveredAt(),
+                d.lastError(), d.attempts().stream().map(a -> new Attempt(a.at(), a.status(), a.latencyMillis(), a.response(), a.error())).toList());
+    }
+}
