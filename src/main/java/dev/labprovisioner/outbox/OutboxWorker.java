@@ -174,12 +174,14 @@ public class OutboxWorker {
         });
     }
 
-    /** The schedule's wait after this many attempts, +/-20%; or the destination's Retry-After, up to the longest wait. */
+    /** A destination's Retry-After is honoured up to this; a longer one would park its lab's later events for too long. */
+    static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
+
+    /** The schedule's wait after this many attempts, +/-20%; or the destination's Retry-After (up to a day). */
     static Duration wait(List<Duration> schedule, int attempts, Outcome outcome) {
-        Duration longest = schedule.stream().max(Duration::compareTo).orElse(Duration.ZERO);
         if (outcome.retryAfter().isPresent()) {
             Duration asked = outcome.retryAfter().get();
-            return asked.compareTo(longest) > 0 ? longest : asked;
+            return asked.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : asked;
         }
         long millis = schedule.get(attempts - 1).toMillis();
         return Duration.ofMillis(Math.round(millis * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
