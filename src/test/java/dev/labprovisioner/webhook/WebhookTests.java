@@ -1,6 +1,9 @@
 package dev.labprovisioner.webhook;
 
 import dev.labprovisioner.Api;
+import dev.labprovisioner.outbox.Outbox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -12,6 +15,7 @@ import java.util.Map;
 
 import static dev.labprovisioner.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -92,6 +96,29 @@ class WebhookTests {
                     .body("items[0].attempts", hasSize(1))
                     .body("items[0].attempts[0].status", equalTo(200))
                     .body("items[0].attempts[0].response", equalTo("{\"received\":200}"));
+        }
+    }
+
+    @Inject
+    Outbox outbox;
+
+    @Test
+    void anEventWhoseTransactionRollsBackIsNeverSentAndOneThatCommitsIs() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            String webhookId = subscribe(lms, receiver.url(), null).path("id");
+            String key = java.util.UUID.randomUUID().toString();
+            assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+                outbox.append("lab.ready", key, "{\"rolled\":\"back\"}", WebhookEvents.CHANNEL, List.of(webhookId));
+                throw new IllegalStateException("the change failed after its event was written");
+            })).hasMessageContaining("the change failed");
+            QuarkusTransaction.requiringNew().run(() ->
+                    outbox.append("lab.ready", key, "{\"committed\":true}", WebhookEvents.CHANNEL, List.of(webhookId)));
+
+            await().atMost(ARRIVES).until(() -> receiver.received().size() == 1);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().size() == 1);
+            assertThat(receiver.received().get(0).body()).isEqualTo("{\"committed\":true}");
+            as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries").then().body("total", equalTo(1));
         }
     }
 
