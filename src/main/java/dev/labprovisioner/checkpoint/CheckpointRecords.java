@@ -56,10 +56,11 @@ public class CheckpointRecords {
 
     /**
      * Writes the validations in one transaction: each one's history row, its checkpoint's latest result (a
-     * PASSED result stays PASSED, with its first passing time), and a new baseline if one was taken.
+     * PASSED result stays PASSED, with its first passing time), and a new baseline if one was taken. Joins the caller's
+     * transaction if there is one.
      */
     public void record(UUID labId, Collection<Validation> validations) {
-        QuarkusTransaction.requiringNew().run(() -> {
+        QuarkusTransaction.joiningExisting().run(() -> {
             try (Connection c = dataSource.getConnection();
                  var history = c.prepareStatement("""
                          INSERT INTO checkpoint_validations (lab_id, checkpoint_id, at, passed, acted, message, evidence)

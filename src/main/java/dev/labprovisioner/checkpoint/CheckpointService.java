@@ -9,6 +9,7 @@ import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabState;
 import dev.labprovisioner.labdata.LabDatabase;
+import dev.labprovisioner.outbox.Outbox;
 import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.template.CheckpointDefinition;
 import dev.labprovisioner.template.LabTemplate;
@@ -16,7 +17,9 @@ import dev.labprovisioner.template.LabTemplateCatalog;
 import dev.labprovisioner.timeline.LabTimeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
@@ -44,9 +47,14 @@ public class CheckpointService {
     private final LabDatabase database;
     private final ObjectMapper json;
     private final Timer validations;
+    private final Outbox outbox;
+    private final Event<CheckpointsValidated> validated;
 
     CheckpointService(LabTemplateCatalog catalog, CheckpointKinds kinds, CheckpointRecords records, LabClusterWatch watch,
-                      LabTimeline timelines, LabDatabase database, ObjectMapper json, MeterRegistry metrics) {
+                      LabTimeline timelines, LabDatabase database, ObjectMapper json, MeterRegistry metrics, Outbox outbox,
+                      Event<CheckpointsValidated> validated) {
+        this.outbox = outbox;
+        this.validated = validated;
         this.catalog = catalog;
         this.kinds = kinds;
         this.records = records;
@@ -75,8 +83,8 @@ public class CheckpointService {
         }
         LabEvidence seen = evidence;
         Verdict verdict = validations.record(() -> kind.judge(seen, checkpoint));
-        records.record(lab.id, List.of(new CheckpointRecords.Validation(checkpointId, verdict, act, now())));
-        return view(checkpoint, records.results(lab.id).get(checkpointId));
+        ProgressView after = record(lab, List.of(new CheckpointRecords.Validation(checkpointId, verdict, act, now())));
+        return after.checkpoints().stream().filter(c -> c.id().equals(checkpointId)).findFirst().orElseThrow();
     }
 
     /** Validates every checkpoint without acting, sharing one read of the cluster, timeline and database. */
@@ -91,8 +99,22 @@ public class CheckpointService {
                 done.add(new CheckpointRecords.Validation(checkpoint.id(), verdict, false, now()));
             }
         });
-        records.record(lab.id, done);
-        return progress(lab);
+        return record(lab, done);
+    }
+
+    /**
+     * Records the validations and, in the same transaction, tells who listens (the webhook outbox) how the progress
+     * changed. Validations of one lab take turns here, so a checkpoint's first pass is announced once.
+     */
+    private ProgressView record(Lab lab, List<CheckpointRecords.Validation> done) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            outbox.lockOrder(lab.id.toString());
+            ProgressView before = progress(lab);
+            records.record(lab.id, done);
+            ProgressView after = progress(lab);
+            validated.fire(new CheckpointsValidated(lab, before, after, done.stream().map(CheckpointRecords.Validation::checkpointId).toList()));
+            return after;
+        });
     }
 
     public ProgressView progress(Lab lab) {

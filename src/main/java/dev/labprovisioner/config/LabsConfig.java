@@ -51,6 +51,50 @@ public interface LabsConfig {
 
     Database database();
 
+    Outbox outbox();
+
+    Webhooks webhooks();
+
+    interface Outbox {
+        /** How often each replica looks for deliveries that are due (a commit that writes one wakes it sooner). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Deliveries sent at once per replica. */
+        @WithDefault("4")
+        int senders();
+
+        /** A delivery's row lease while one replica sends it: longer than a send may take (the webhook timeout). */
+        @WithDefault("60s")
+        Duration lease();
+
+        /**
+         * The waits after each failed attempt (each with +/-20% jitter); after the last one it gives up. The default
+         * spans about 3 days and 3 hours over 10 attempts.
+         */
+        @WithDefault("5s,5m,30m,2h,5h,10h,14h,20h,24h")
+        List<Duration> retrySchedule();
+    }
+
+    interface Webhooks {
+        /** Longest wait for a receiver's answer (and to connect). */
+        @WithDefault("15s")
+        Duration timeout();
+
+        /** Plain http destinations: allowed in the sandbox, refused in real mode unless set to true. */
+        Optional<Boolean> allowHttp();
+
+        /**
+         * Destinations on loopback, link-local, private or other non-public addresses: allowed in the sandbox,
+         * refused in real mode unless set to true.
+         */
+        Optional<Boolean> allowPrivateAddresses();
+
+        /** Most subscriptions an API client may have. */
+        @WithDefault("20")
+        int maxPerClient();
+    }
+
     interface Database {
         /** What a 503 answered while the service's database cannot be reached tells the caller in {@code Retry-After}. */
         @WithDefault("5s")

@@ -2,6 +2,7 @@ package dev.labprovisioner.lab;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -13,9 +14,11 @@ public class LabHistory {
 
     private static final Logger LOG = Logger.getLogger(LabHistory.class);
     private final MeterRegistry metrics;
+    private final Event<LabTransitioned> transitioned;
 
-    LabHistory(MeterRegistry metrics) {
+    LabHistory(MeterRegistry metrics, Event<LabTransitioned> transitioned) {
         this.metrics = metrics;
+        this.transitioned = transitioned;
     }
 
     /** Counts and logs a new lab; its REQUESTED event is written with its row (see LabService#create). */
@@ -41,6 +44,7 @@ public class LabHistory {
         event.toState = to;
         event.cause = cause;
         event.persist();
+        transitioned.fire(new LabTransitioned(lab, from));
         announce(lab, from, cause);
     }
 

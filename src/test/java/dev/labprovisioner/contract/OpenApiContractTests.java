@@ -65,6 +65,17 @@ class OpenApiContractTests {
         asAdmin().post("/api/v1/admin/clients/" + clientId + "/rotate").then().statusCode(409);
         asAdmin().delete("/api/v1/admin/clients/00000000-0000-0000-0000-000000000000").then().statusCode(404);
 
+        // Webhooks: subscribe (the receiver refuses connections: deliveries are retried), list, deliveries, redeliver
+        var hook = as(lms).body(Map.of("url", "http://127.0.0.1:9/hook", "events", List.of("lab.ready", "lab.deleted")))
+                .post("/api/v1/webhooks").then().statusCode(201).extract();
+        String hookId = hook.path("id");
+        as(lms).body(Map.of("url", "ftp://example.com/hook")).post("/api/v1/webhooks").then().statusCode(400);
+        as(reader).body(Map.of("url", "http://127.0.0.1:9/hook")).post("/api/v1/webhooks").then().statusCode(403);
+        as(lms).get("/api/v1/webhooks").then().statusCode(200);
+        as(lms).get("/api/v1/webhooks/" + hookId).then().statusCode(200);
+        as(lms).get("/api/v1/webhooks/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        as(lms).get("/api/v1/webhooks/" + hookId + "/deliveries?size=0").then().statusCode(400);
+
         // The LMS's lab: create, idempotency, READY, progress, checks, extend
         var body = Map.of("learnerId", learner, "courseId", course, "template", "postgres-statefulset", "ttlMinutes", 60);
         String labId = as(lms).header("Idempotency-Key", unique("k")).body(body).post("/api/v1/labs")
@@ -91,6 +102,11 @@ class OpenApiContractTests {
         awaitState(lms, labId, "READY");
 
         as(lms).get("/api/v1/labs/" + labId + "/events").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> as(lms).get("/api/v1/webhooks/" + hookId + "/deliveries")
+                .then().statusCode(200).extract().<Integer>path("total") > 0);
+        long deliveryId = as(lms).get("/api/v1/webhooks/" + hookId + "/deliveries").then().extract().<Number>path("items[0].id").longValue();
+        as(lms).post("/api/v1/webhooks/" + hookId + "/deliveries/" + deliveryId + "/redeliver").then().statusCode(202);
+        as(lms).post("/api/v1/webhooks/" + hookId + "/deliveries/999999999/redeliver").then().statusCode(404);
         as(lms).get("/api/v1/labs/" + labId + "/progress").then().statusCode(200);
         as(lms).post("/api/v1/labs/" + labId + "/validate").then().statusCode(200);
         as(lms).post("/api/v1/labs/" + labId + "/checkpoints/stable-identity/validate").then().statusCode(200);
@@ -146,6 +162,9 @@ class OpenApiContractTests {
         asAdmin().delete("/api/v1/admin/labs/00000000-0000-0000-0000-000000000000").then().statusCode(404);
         asAdmin().get("/api/v1/admin/audit").then().statusCode(200);
         asAdmin().get("/api/v1/admin/audit?page=x").then().statusCode(400);
+
+        as(lms).delete("/api/v1/webhooks/" + hookId).then().statusCode(204);
+        as(lms).delete("/api/v1/webhooks/" + hookId).then().statusCode(404);
 
         // The end of a lab
         as(lms).delete("/api/v1/labs/" + broken).then().statusCode(202);

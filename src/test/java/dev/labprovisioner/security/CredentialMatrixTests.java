@@ -56,6 +56,7 @@ class CredentialMatrixTests {
     private String forged;
     private String expired;
     private final String course = Api.unique("matrix");
+    private String webhook;
 
     @Test
     void everyEndpointAnswersEveryCredentialAsItShould() {
@@ -63,7 +64,7 @@ class CredentialMatrixTests {
         List<Row> rows = apiRows();
         var learnerRows = learnerRows();
         var failures = new ArrayList<String>();
-        var table = new StringBuilder(String.format("%-52s", "endpoint \\ credential"));
+        var table = new StringBuilder(String.format("%-56s", "endpoint \\ credential"));
         for (Credential c : Credential.values()) {
             table.append(String.format(" %17s", c));
         }
@@ -88,7 +89,7 @@ class CredentialMatrixTests {
     }
 
     private void check(Row row, java.util.function.BiFunction<Row, Credential, Integer> expectation, List<String> failures, StringBuilder table) {
-        table.append(String.format("%-52s", row.name()));
+        table.append(String.format("%-56s", row.name()));
         for (Credential c : Credential.values()) {
             int expected = expectation.apply(row, c);
             int actual = row.call().apply(c).statusCode();
@@ -135,6 +136,8 @@ class CredentialMatrixTests {
         revoked = client.path("secret");
         Api.asAdmin().delete("/api/v1/admin/clients/" + client.path("id")).then().statusCode(200);
 
+        // The owner's subscription, made before its lab so that the lab's READY makes a delivery (retried: nothing listens there).
+        webhook = newWebhook();
         var a = Api.createLab(owner, Api.unique("a"), course).statusCode(202).extract();
         labA = a.path("id");
         tokenA = token(a.path("learnerUrl"));
@@ -180,6 +183,17 @@ class CredentialMatrixTests {
         return Api.createLab(owner, Api.unique("fresh"), course).statusCode(202).extract().path("id");
     }
 
+    private String newWebhook() {
+        return Api.as(owner).body(Map.of("url", "http://127.0.0.1:9/hook", "events", List.of("lab.ready"))).post("/api/v1/webhooks")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private long webhookDelivery() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Api.as(owner)
+                .get("/api/v1/webhooks/" + webhook + "/deliveries").then().statusCode(200).extract().<Integer>path("total") > 0);
+        return Api.as(owner).get("/api/v1/webhooks/" + webhook + "/deliveries").then().extract().<Number>path("items[0].id").longValue();
+    }
+
     private String freshClient() {
         return Api.asAdmin().body(Map.of("name", "fresh", "scopes", List.of("labs:read"))).post("/api/v1/admin/clients")
                 .then().statusCode(201).extract().path("id");
@@ -200,6 +214,14 @@ class CredentialMatrixTests {
                 new Row("POST /api/v1/labs/{id}/checkpoints/{cp}/validate", Needs.WRITE, true, 200,
                         c -> as(c).post("/api/v1/labs/" + labA + "/checkpoints/stable-identity/validate")),
                 new Row("DELETE /api/v1/labs/{id}", Needs.WRITE, true, 202, c -> as(c).delete("/api/v1/labs/" + freshLab())),
+                new Row("POST /api/v1/webhooks", Needs.WRITE, false, 201,
+                        c -> as(c).body("{\"url\":\"http://127.0.0.1:9/hook\"}").post("/api/v1/webhooks")),
+                new Row("GET /api/v1/webhooks", Needs.READ, false, 200, c -> as(c).get("/api/v1/webhooks")),
+                new Row("GET /api/v1/webhooks/{id}", Needs.READ, true, 200, c -> as(c).get("/api/v1/webhooks/" + webhook)),
+                new Row("GET /api/v1/webhooks/{id}/deliveries", Needs.READ, true, 200, c -> as(c).get("/api/v1/webhooks/" + webhook + "/deliveries")),
+                new Row("POST /api/v1/webhooks/{id}/deliveries/{d}/redeliver", Needs.WRITE, true, 202,
+                        c -> as(c).post("/api/v1/webhooks/" + webhook + "/deliveries/" + webhookDelivery() + "/redeliver")),
+                new Row("DELETE /api/v1/webhooks/{id}", Needs.WRITE, true, 204, c -> as(c).delete("/api/v1/webhooks/" + newWebhook())),
                 new Row("GET /api/v1/admin/clients", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/clients")),
                 new Row("POST /api/v1/admin/clients", Needs.ADMIN, false, 201,
                         c -> as(c).body("{\"name\":\"m\",\"scopes\":[\"labs:read\"]}").post("/api/v1/admin/clients")),

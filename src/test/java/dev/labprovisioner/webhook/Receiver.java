@@ -1,0 +1,108 @@
+package dev.labprovisioner.webhook;
+
+import com.sun.net.httpserver.HttpServer;
+import io.restassured.path.json.JsonPath;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An LMS's webhook endpoint, for real, over HTTP on 127.0.0.1: it keeps every request it gets and answers each with the
+ * next scripted status (then 200), and checks signatures as a receiver would, with its own HMAC, not the service's.
+ */
+final class Receiver implements AutoCloseable {
+
+    record Received(Instant at, String id, String timestamp, String signature, String body) {
+        JsonPath json() {
+            return JsonPath.from(body);
+        }
+
+        String type() {
+            return json().getString("type");
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<int[]> script = new ConcurrentLinkedQueue<>();
+
+    Receiver() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            var headers = exchange.getRequestHeaders();
+            received.add(new Received(Instant.now(), headers.getFirst("webhook-id"), headers.getFirst("webhook-timestamp"),
+                    headers.getFirst("webhook-signature"), new String(body, StandardCharsets.UTF_8)));
+            int[] next = script.poll();
+            int status = next == null ? 200 : next[0];
+            if (next != null && next.length > 1) {
+                exchange.getResponseHeaders().add("Retry-After", Integer.toString(next[1]));
+            }
+            byte[] answer = ("{\"received\":" + status + "}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+    }
+
+    /** The next answers, in order; after them, 200. */
+    Receiver answering(int... statuses) {
+        for (int s : statuses) {
+            script.add(new int[]{s});
+        }
+        return this;
+    }
+
+    Receiver answeringWithRetryAfter(int status, int seconds) {
+        script.add(new int[]{status, seconds});
+        return this;
+    }
+
+    List<Received> received() {
+        return new ArrayList<>(received);
+    }
+
+    /** Verifies as the Standard Webhooks libraries do: some v1 signature of id.timestamp.body, and a fresh timestamp. */
+    static boolean verifies(String secret, Received r) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+            byte[] expected = mac.doFinal((r.id() + "." + r.timestamp() + "." + r.body()).getBytes(StandardCharsets.UTF_8));
+            boolean fresh = Math.abs(Instant.now().getEpochSecond() - Long.parseLong(r.timestamp())) < 300;
+            for (String candidate : r.signature().split(" ")) {
+                if (candidate.startsWith("v1,") && MessageDigest.isEqual(expected, Base64.getDecoder().decode(candidate.substring(3)))) {
+                    return fresh;
+                }
+            }
+            return false;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
