@@ -146,7 +146,9 @@ public class RequestLimits {
         if (unreadBody) {
             // the body is not read: the connection cannot carry another request after it
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-            response.endHandler(done -> rc.request().connection().close());
+            // (through the routing context: a response end handler set here would replace the one that runs its end
+            // handlers, and WaitingCallers would count this write as answered forever)
+            rc.addEndHandler(done -> rc.request().connection().close());
         }
         try {
             response.end(json.writeValueAsString(problem));
