@@ -93,6 +93,10 @@ public interface LabsConfig {
         /** Most subscriptions an API client may have. */
         @WithDefault("20")
         int maxPerClient();
+
+        /** After a secret rotation, how long the previous secret still signs next to the new one. */
+        @WithDefault("24h")
+        Duration secretOverlap();
     }
 
     interface Database {

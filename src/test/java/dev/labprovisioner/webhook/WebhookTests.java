@@ -10,6 +10,7 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -205,6 +206,58 @@ class WebhookTests {
                     .extract().path("items[0].id");
             as(lms).post("/api/v1/webhooks/" + webhookId + "/deliveries/" + deliveryId + "/redeliver").then().statusCode(409)
                     .contentType("application/problem+json");
+        }
+    }
+
+    @Test
+    void aRotatedSecretSignsNextToTheNewOneDuringTheOverlapAndNotAfter() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            var subscription = subscribe(lms, receiver.url(), List.of("lab.ready", "lab.deleted"));
+            String oldSecret = subscription.path("secret");
+            String webhookId = subscription.path("id");
+            String lab = Api.createLab(lms, Api.unique("learner"), "webhooks").statusCode(202).extract().path("id");
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 1);
+            assertThat(ofLab(receiver, lab).get(0).signature().split(" ")).hasSize(1);
+
+            // Another client cannot rotate it, nor can a read-only credential: nothing changes.
+            as(Api.lmsClient()).post("/api/v1/webhooks/" + webhookId + "/rotate-secret").then().statusCode(404)
+                    .contentType("application/problem+json");
+            as(Api.newClient("labs:read")).post("/api/v1/webhooks/" + webhookId + "/rotate-secret").then().statusCode(403);
+            as(lms).get("/api/v1/webhooks/" + webhookId).then().body("previousSecretExpiresAt", nullValue());
+
+            var rotated = as(lms).post("/api/v1/webhooks/" + webhookId + "/rotate-secret").then().statusCode(200)
+                    .body("id", equalTo(webhookId)).body("secret", startsWith("whsec_")).extract();
+            String newSecret = rotated.path("secret");
+            assertThat(newSecret).isNotEqualTo(oldSecret);
+            Instant overlapEnds = Instant.parse(rotated.path("previousSecretExpiresAt"));
+            // 5 s in the test profile (24 h by default).
+            assertThat(overlapEnds).isBetween(Instant.now().plusSeconds(3), Instant.now().plusSeconds(6));
+            as(lms).get("/api/v1/webhooks/" + webhookId).then().body("secret", nullValue())
+                    .body("previousSecretExpiresAt", equalTo(rotated.path("previousSecretExpiresAt")));
+
+            // During the overlap: two signatures; a receiver holding either secret verifies.
+            int deliveryId = as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries").then().extract().path("items[0].id");
+            as(lms).post("/api/v1/webhooks/" + webhookId + "/deliveries/" + deliveryId + "/redeliver").then().statusCode(202);
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 2);
+            var during = ofLab(receiver, lab).get(1);
+            assertThat(during.at()).as("sent within the overlap").isBefore(overlapEnds);
+            assertThat(during.signature().split(" ")).hasSize(2);
+            assertThat(Receiver.verifies(newSecret, during)).isTrue();
+            assertThat(Receiver.verifies(oldSecret, during)).isTrue();
+
+            // After it: the new secret only.
+            await().atMost(Duration.ofSeconds(15)).until(() -> Instant.now().isAfter(overlapEnds));
+            as(lms).get("/api/v1/webhooks/" + webhookId).then().body("previousSecretExpiresAt", nullValue());
+            as(lms).delete("/api/v1/labs/" + lab).then().statusCode(202);
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 3);
+            var after = ofLab(receiver, lab).get(2);
+            assertThat(after.type()).isEqualTo("lab.deleted");
+            assertThat(after.signature().split(" ")).hasSize(1);
+            assertThat(Receiver.verifies(newSecret, after)).isTrue();
+            assertThat(Receiver.verifies(oldSecret, after)).isFalse();
+
+            as(lms).post("/api/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate-secret").then().statusCode(404);
         }
     }
 
