@@ -54,7 +54,7 @@ class WebhookTests {
             var subscription = subscribe(lms, receiver.url(), null);
             String secret = subscription.path("secret");
             assertThat(secret).startsWith("whsec_");
-            assertThat(subscription.<List<String>>path("events")).containsExactly("lab.ready", "lab.failed", "lab.deleted",
+            assertThat(subscription.<List<String>>path("events")).containsExactly("lab.ready", "lab.failed", "lab.expiring", "lab.deleted",
                     "checkpoint.passed", "checkpoint.failed", "lab.completed");
             String webhookId = subscription.path("id");
 
@@ -258,6 +258,91 @@ class WebhookTests {
             assertThat(Receiver.verifies(oldSecret, after)).isFalse();
 
             as(lms).post("/api/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate-secret").then().statusCode(404);
+        }
+    }
+
+    private static String createLab(String lms, int ttlMinutes) {
+        return as(lms).body(Map.of("learnerId", Api.unique("learner"), "template", "postgres-statefulset", "ttlMinutes", ttlMinutes))
+                .post("/api/v1/labs").then().statusCode(202).extract().path("id");
+    }
+
+    private static List<Receiver.Received> ofLab(Receiver receiver, String labId, String type) {
+        return ofLab(receiver, labId).stream().filter(r -> r.type().equals(type)).toList();
+    }
+
+    @Test
+    void aLabAboutToExpireIsAnnouncedOnceAndAnExtendReArmsIt() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            String secret = subscribe(lms, receiver.url(), List.of("lab.ready", "lab.expiring")).path("secret");
+            // 10 minutes left: inside the default 15-minute window as soon as it is READY. 60 minutes: outside it.
+            String soon = createLab(lms, 10);
+            String later = createLab(lms, 60);
+            Api.awaitState(lms, soon, "READY");
+            Api.awaitState(lms, later, "READY");
+
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 1);
+            var warning = ofLab(receiver, soon, "lab.expiring").get(0);
+            assertThat(Receiver.verifies(secret, warning)).isTrue();
+            String expiresAt = as(lms).get("/api/v1/labs/" + soon).then().extract().path("expiresAt");
+            assertThat(warning.json().getString("data.lab.expiresAt")).isEqualTo(expiresAt);
+            assertThat(warning.json().getString("data.lab.state")).isEqualTo("READY");
+            // After lab.ready, in order; and once: the scans that follow (every 500 ms here) send nothing more.
+            assertThat(ofLab(receiver, soon)).extracting(Receiver.Received::type).containsExactly("lab.ready", "lab.expiring");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 1);
+
+            // An extend moves expiresAt: warned again (still inside the window), about the new expiry.
+            String extended = as(lms).body(Map.of("minutes", 1)).post("/api/v1/labs/" + soon + "/extend").then().statusCode(200)
+                    .extract().path("expiresAt");
+            assertThat(extended).isNotEqualTo(expiresAt);
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 2);
+            assertThat(ofLab(receiver, soon, "lab.expiring").get(1).json().getString("data.lab.expiresAt")).isEqualTo(extended);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 2);
+
+            assertThat(ofLab(receiver, later)).extracting(Receiver.Received::type).containsExactly("lab.ready");
+        }
+    }
+
+    @Inject
+    LabExpiryWarnings expiryWarnings;
+    @Inject
+    jakarta.persistence.EntityManager em;
+
+    @Test
+    void replicasScanningAtOnceAnnounceALabAboutToExpireOnce() throws Exception {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            subscribe(lms, receiver.url(), List.of("lab.expiring"));
+            String lab = createLab(lms, 60);
+            Api.awaitState(lms, lab, "READY");
+            int scanners = 4;
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(scanners);
+            try {
+                // Each scan is what one replica's scheduler runs, with its own transactions; the service's own scheduler runs too.
+                var scans = java.util.stream.IntStream.range(0, scanners).mapToObj(i -> pool.submit(() -> {
+                    start.await();
+                    int sent = 0;
+                    for (int round = 0; round < 5; round++) {
+                        sent += expiryWarnings.scan();
+                    }
+                    return sent;
+                })).toList();
+                // The lab's time passes: 10 minutes left, inside the window.
+                QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                                "UPDATE labs SET expires_at = now() + interval '10 minutes' WHERE id = :id")
+                        .setParameter("id", java.util.UUID.fromString(lab)).executeUpdate());
+                start.countDown();
+                int sent = 0;
+                for (var scan : scans) {
+                    sent += scan.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertThat(sent).isLessThanOrEqualTo(1);
+            } finally {
+                pool.shutdownNow();
+            }
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 1);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> ofLab(receiver, lab).size() == 1);
         }
     }
 
