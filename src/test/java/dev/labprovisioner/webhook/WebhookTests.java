@@ -346,6 +346,42 @@ class WebhookTests {
         }
     }
 
+    /** 20 rather than the 50: a @QuarkusTest on a shared 2-core machine; the path is the same. */
+    private static final int LABS_WHILE_DOWN = 20;
+
+    @Test
+    void aReceiverThatIsDownWhileLabsLiveGetsEveryEventInOrderPerLabOnceItIsUp() {
+        String lms = Api.lmsClient();
+        int port = Receiver.freePort();
+        var subscription = subscribe(lms, Receiver.url(port), List.of("lab.ready", "lab.deleted"));
+        String secret = subscription.path("secret");
+        String webhookId = subscription.path("id");
+
+        List<String> labs = java.util.stream.IntStream.range(0, LABS_WHILE_DOWN).mapToObj(i -> createLab(lms, 60)).toList();
+        labs.forEach(lab -> Api.awaitState(lms, lab, "READY", Duration.ofSeconds(60)));
+        labs.forEach(lab -> as(lms).delete("/api/v1/labs/" + lab).then().statusCode(202));
+        labs.forEach(lab -> Api.awaitState(lms, lab, "DELETED", Duration.ofSeconds(60)));
+        // Nothing could be delivered: every lab's lab.ready has been tried and refused, and waits with its lab.deleted.
+        await().atMost(ARRIVES).until(() -> as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries?size=100").then().statusCode(200)
+                .extract().<List<List<Object>>>path("items.findAll { it.type == 'lab.ready' }.attempts").stream()
+                .filter(attempts -> !attempts.isEmpty()).count() == LABS_WHILE_DOWN);
+        as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries?size=100").then()
+                .body("total", equalTo(2 * LABS_WHILE_DOWN))
+                .body("items.findAll { it.state != 'PENDING' }", hasSize(0))
+                .body("items.findAll { it.type == 'lab.deleted' }.attempts.flatten()", hasSize(0));
+
+        try (var receiver = new Receiver(port)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> labs.stream().allMatch(lab -> ofLab(receiver, lab, "lab.deleted").size() >= 1));
+            for (String lab : labs) {
+                List<Receiver.Received> events = ofLab(receiver, lab);
+                assertThat(events).as("lab %s", lab).extracting(Receiver.Received::type).containsExactly("lab.ready", "lab.deleted");
+                assertThat(events).allSatisfy(r -> assertThat(Receiver.verifies(secret, r)).isTrue());
+            }
+            as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries?size=100").then()
+                    .body("items.state.unique()", contains("DELIVERED"));
+        }
+    }
+
     @Test
     void anotherClientsSubscriptionIsAbsentAndAdminSeesAll() {
         String owner = Api.lmsClient();
