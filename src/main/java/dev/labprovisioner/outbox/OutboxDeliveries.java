@@ -62,6 +62,20 @@ public class OutboxDeliveries {
         return ids.stream().map(Number::longValue).toList();
     }
 
+    /**
+     * Frees the delivery leases an earlier run of this replica ({@code replica/...}) held, whenever they would run out:
+     * that run died mid-send, and nobody else will send them before their leases end.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int releaseEarlierRuns(String replica, String currentOwner) {
+        String prefix = replica + "/";
+        return em.createNativeQuery("""
+                        UPDATE outbox_deliveries SET lease_owner = NULL, lease_until = NULL
+                        WHERE state = 'PENDING' AND lease_owner IS NOT NULL
+                          AND left(lease_owner, length(:prefix)) = :prefix AND lease_owner <> :owner""")
+                .setParameter("prefix", prefix).setParameter("owner", currentOwner).executeUpdate();
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Optional<OutboxDelivery> load(long id) {
         @SuppressWarnings("unchecked")

@@ -7,6 +7,7 @@ import dev.labprovisioner.reconcile.HeldLeases;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -67,6 +68,29 @@ public class OutboxWorker {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        releaseEarlierRuns();
+    }
+
+    /**
+     * What a restart does first (a crash, an OOM kill, a rollout on the same pod name): the deliveries this replica's
+     * earlier run was sending are sent again now, rather than when their leases ({@code labs.outbox.lease}) run out.
+     */
+    public void releaseEarlierRuns() {
+        try {
+            int released = deliveries.releaseEarlierRuns(replica.replica(), replica.owner());
+            if (released > 0) {
+                LOG.infof("Released %d outbox delivery lease(s) that replica %s held before it restarted", released, replica.replica());
+                wake();
+            }
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+            LOG.debugf("The database is away at start; earlier outbox leases are freed when they run out");
+        }
     }
 
     void stop(@Observes ShutdownEvent ignored) {

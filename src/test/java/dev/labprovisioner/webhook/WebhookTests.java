@@ -123,6 +123,43 @@ class WebhookTests {
         }
     }
 
+    @Inject
+    dev.labprovisioner.outbox.OutboxWorker worker;
+    @Inject
+    dev.labprovisioner.reconcile.HeldLeases replica;
+
+    @Test
+    void aRestartSendsWhatItsEarlierRunWasSendingAtOnceNotWhenTheLeaseRunsOut() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            String webhookId = subscribe(lms, receiver.url(), null).path("id");
+            // Two deliveries being sent, each under a lease that would last an hour: one by this replica's earlier run
+            // (it was killed mid-send), one by another replica.
+            String ours = java.util.UUID.randomUUID().toString();
+            String theirs = java.util.UUID.randomUUID().toString();
+            QuarkusTransaction.requiringNew().run(() -> {
+                outbox.append("lab.ready", ours, "{\"run\":\"earlier\"}", WebhookEvents.CHANNEL, List.of(webhookId));
+                outbox.append("lab.ready", theirs, "{\"run\":\"other replica\"}", WebhookEvents.CHANNEL, List.of(webhookId));
+                lease(ours, replica.replica() + "/earlier0");
+                lease(theirs, "another-replica/a1b2c3d4");
+            });
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().isEmpty());
+
+            worker.releaseEarlierRuns(); // what the restarted replica runs at start
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> receiver.received().size() == 1);
+            assertThat(receiver.received().get(0).body()).isEqualTo("{\"run\":\"earlier\"}");
+            // Another replica's lease is its own until it runs out.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().size() == 1);
+            as(lms).delete("/api/v1/webhooks/" + webhookId).then().statusCode(204);
+        }
+    }
+
+    private void lease(String orderingKey, String owner) {
+        em.createNativeQuery("UPDATE outbox_deliveries SET lease_owner = :owner, lease_until = now() + interval '1 hour' WHERE ordering_key LIKE :key")
+                .setParameter("owner", owner).setParameter("key", "webhook:%:" + orderingKey).executeUpdate();
+    }
+
     @Test
     void aReceiverThatFailsThreeTimesGetsTheSameEventAgainUntilItAcceptsAndOnlyThen() {
         try (var receiver = new Receiver().answering(500, 500, 500)) {
