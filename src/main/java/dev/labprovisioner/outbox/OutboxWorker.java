@@ -4,6 +4,7 @@ import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.database.DatabaseAvailability;
 import dev.labprovisioner.database.DatabaseOutages;
 import dev.labprovisioner.reconcile.HeldLeases;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -71,7 +72,22 @@ public class OutboxWorker {
     }
 
     void start(@Observes StartupEvent ignored) {
+        Gauge.builder("labs.outbox.oldest.pending.age", this, OutboxWorker::oldestPendingAgeSeconds).baseUnit("seconds")
+                .description("Age of the oldest event not yet delivered (since it was written or redelivered); 0 when none waits")
+                .strongReference(true).register(metrics);
         releaseEarlierRuns();
+    }
+
+    /** At each scrape, one indexed query; unknown (NaN) while the database cannot be reached. */
+    private double oldestPendingAgeSeconds() {
+        if (!database.up()) {
+            return Double.NaN;
+        }
+        try {
+            return deliveries.oldestPendingAgeSeconds();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     /**

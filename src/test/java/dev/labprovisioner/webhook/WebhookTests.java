@@ -160,6 +160,32 @@ class WebhookTests {
                 .setParameter("owner", owner).setParameter("key", "webhook:%:" + orderingKey).executeUpdate();
     }
 
+    private static double oldestPendingAgeSeconds(String credential) {
+        String metrics = as(credential).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("labs_outbox_oldest_pending_age_seconds "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no labs_outbox_oldest_pending_age_seconds in /q/metrics"));
+    }
+
+    @Test
+    void theAgeOfTheOldestUndeliveredEventIsAMetric() {
+        String lms = Api.lmsClient();
+        int port = Receiver.freePort();
+        String webhookId = subscribe(lms, Receiver.url(port), null).path("id");
+        QuarkusTransaction.requiringNew().run(() -> outbox.append("lab.ready", java.util.UUID.randomUUID().toString(),
+                "{\"waiting\":true}", WebhookEvents.CHANNEL, List.of(webhookId)));
+        Instant written = Instant.now();
+        // The receiver is down: the event waits, and the gauge is at least its age, growing.
+        await().atMost(ARRIVES).until(() -> Duration.between(written, Instant.now()).toSeconds() >= 3);
+        double age = oldestPendingAgeSeconds(lms);
+        assertThat(age).isGreaterThanOrEqualTo(2.9);
+        await().atMost(ARRIVES).until(() -> oldestPendingAgeSeconds(lms) >= age + 1);
+        try (var receiver = new Receiver(port)) {
+            await().atMost(ARRIVES).until(() -> receiver.received().size() == 1);
+        }
+        as(lms).delete("/api/v1/webhooks/" + webhookId).then().statusCode(204);
+    }
+
     @Test
     void aReceiverThatFailsThreeTimesGetsTheSameEventAgainUntilItAcceptsAndOnlyThen() {
         try (var receiver = new Receiver().answering(500, 500, 500)) {
