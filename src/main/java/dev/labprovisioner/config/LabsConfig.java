@@ -93,6 +93,18 @@ public interface LabsConfig {
         /** Most subscriptions an API client may have. */
         @WithDefault("20")
         int maxPerClient();
+
+        /** After a secret rotation, how long the previous secret still signs next to the new one. */
+        @WithDefault("24h")
+        Duration secretOverlap();
+
+        /** {@code lab.expiring} is sent this long before a READY lab's {@code expiresAt} (once per expiry; an extend re-arms it). */
+        @WithDefault("15m")
+        Duration expiringBefore();
+
+        /** How often each replica looks for labs entering that window. */
+        @WithDefault("30s")
+        Duration expiringScanInterval();
     }
 
     interface Database {

@@ -52,8 +52,8 @@ public class Outbox {
                 .setParameter("body", body).getSingleResult();
         for (String destination : destinations) {
             em.createNativeQuery("""
-                            INSERT INTO outbox_deliveries (event_id, channel, destination, ordering_key, state, next_attempt_at, created_at)
-                            VALUES (:event, :channel, :destination, :order, 'PENDING', clock_timestamp(), clock_timestamp())""")
+                            INSERT INTO outbox_deliveries (event_id, channel, destination, ordering_key, state, next_attempt_at, created_at, queued_at)
+                            VALUES (:event, :channel, :destination, :order, 'PENDING', clock_timestamp(), clock_timestamp(), clock_timestamp())""")
                     .setParameter("event", eventId.longValue()).setParameter("channel", channel)
                     .setParameter("destination", destination)
                     .setParameter("order", channel + ":" + destination + ":" + orderingKey).executeUpdate();

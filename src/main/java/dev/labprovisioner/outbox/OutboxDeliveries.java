@@ -62,6 +62,29 @@ public class OutboxDeliveries {
         return ids.stream().map(Number::longValue).toList();
     }
 
+    /**
+     * Frees the delivery leases an earlier run of this replica ({@code replica/...}) held, whenever they would run out:
+     * that run died mid-send, and nobody else will send them before their leases end.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int releaseEarlierRuns(String replica, String currentOwner) {
+        String prefix = replica + "/";
+        return em.createNativeQuery("""
+                        UPDATE outbox_deliveries SET lease_owner = NULL, lease_until = NULL
+                        WHERE state = 'PENDING' AND lease_owner IS NOT NULL
+                          AND left(lease_owner, length(:prefix)) = :prefix AND lease_owner <> :owner""")
+                .setParameter("prefix", prefix).setParameter("owner", currentOwner).executeUpdate();
+    }
+
+    /** Seconds since the oldest PENDING delivery was queued; 0 when none is. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public double oldestPendingAgeSeconds() {
+        Number age = (Number) em.createNativeQuery("""
+                        SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(queued_at)), 0) FROM outbox_deliveries WHERE state = 'PENDING'""")
+                .getSingleResult();
+        return Math.max(0, age.doubleValue());
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Optional<OutboxDelivery> load(long id) {
         @SuppressWarnings("unchecked")
@@ -129,7 +152,7 @@ public class OutboxDeliveries {
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<Delivery> requeue(String channel, String destination, long id) {
         int updated = em.createNativeQuery("""
-                        UPDATE outbox_deliveries SET state = 'PENDING', attempts = 0, next_attempt_at = clock_timestamp(), last_error = NULL
+                        UPDATE outbox_deliveries SET state = 'PENDING', attempts = 0, next_attempt_at = clock_timestamp(), queued_at = clock_timestamp(), last_error = NULL
                         WHERE id = :id AND channel = :channel AND destination = :destination""")
                 .setParameter("id", id).setParameter("channel", channel).setParameter("destination", destination).executeUpdate();
         if (updated == 0) {

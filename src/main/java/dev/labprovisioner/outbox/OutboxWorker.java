@@ -4,9 +4,11 @@ import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.database.DatabaseAvailability;
 import dev.labprovisioner.database.DatabaseOutages;
 import dev.labprovisioner.reconcile.HeldLeases;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -67,6 +69,44 @@ public class OutboxWorker {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        Gauge.builder("labs.outbox.oldest.pending.age", this, OutboxWorker::oldestPendingAgeSeconds).baseUnit("seconds")
+                .description("Age of the oldest event not yet delivered (since it was written or redelivered); 0 when none waits")
+                .strongReference(true).register(metrics);
+        releaseEarlierRuns();
+    }
+
+    /** At each scrape, one indexed query; unknown (NaN) while the database cannot be reached. */
+    private double oldestPendingAgeSeconds() {
+        if (!database.up()) {
+            return Double.NaN;
+        }
+        try {
+            return deliveries.oldestPendingAgeSeconds();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * What a restart does first (a crash, an OOM kill, a rollout on the same pod name): the deliveries this replica's
+     * earlier run was sending are sent again now, rather than when their leases ({@code labs.outbox.lease}) run out.
+     */
+    public void releaseEarlierRuns() {
+        try {
+            int released = deliveries.releaseEarlierRuns(replica.replica(), replica.owner());
+            if (released > 0) {
+                LOG.infof("Released %d outbox delivery lease(s) that replica %s held before it restarted", released, replica.replica());
+                wake();
+            }
+        } catch (RuntimeException e) {
+            if (!DatabaseOutages.isOutage(e)) {
+                throw e;
+            }
+            LOG.debugf("The database is away at start; earlier outbox leases are freed when they run out");
+        }
     }
 
     void stop(@Observes ShutdownEvent ignored) {

@@ -104,6 +104,11 @@ public class HeldLeases {
         return owner;
     }
 
+    /** This replica's stable name: {@link #owner()} is it, a slash and this run's id. */
+    public String replica() {
+        return replica;
+    }
+
     /** Takes the lab's lease if nobody alive holds it. */
     public boolean claim(UUID id) {
         long sent = System.nanoTime();

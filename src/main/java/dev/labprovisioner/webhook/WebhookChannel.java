@@ -68,6 +68,11 @@ public class WebhookChannel implements OutboxChannel {
         String signature;
         try {
             signature = WebhookSignature.sign(secrets.decrypt(id, subscription.secretEncrypted), delivery.messageId(), timestamp, body);
+            if (subscription.previousSecretSigns(Instant.now())) {
+                // During a rotation's overlap both secrets sign, space-separated: a receiver with either one verifies.
+                signature += " " + WebhookSignature.sign(secrets.decrypt(id, subscription.previousSecretEncrypted),
+                        delivery.messageId(), timestamp, body);
+            }
         } catch (IllegalStateException e) {
             return new Outcome(Outcome.Kind.RETRY, null, 0, null, e.getMessage(), Optional.empty());
         }

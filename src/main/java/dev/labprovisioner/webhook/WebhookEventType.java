@@ -8,6 +8,7 @@ import java.util.Optional;
 public enum WebhookEventType {
     LAB_READY("lab.ready"),
     LAB_FAILED("lab.failed"),
+    LAB_EXPIRING("lab.expiring"),
     LAB_DELETED("lab.deleted"),
     CHECKPOINT_PASSED("checkpoint.passed"),
     CHECKPOINT_FAILED("checkpoint.failed"),

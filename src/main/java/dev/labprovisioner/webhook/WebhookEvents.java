@@ -71,6 +71,11 @@ public class WebhookEvents {
         }
     }
 
+    /** {@code lab.expiring}: in the caller's transaction, which has claimed the warning (see {@link LabExpiryWarnings}). */
+    void labExpiring(Lab lab) {
+        publish(WebhookEventType.LAB_EXPIRING, lab, Map.of());
+    }
+
     private static CheckpointView find(List<CheckpointView> checkpoints, String id) {
         return checkpoints.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
     }

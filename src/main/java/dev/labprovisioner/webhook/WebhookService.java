@@ -6,9 +6,11 @@ import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
@@ -84,6 +86,24 @@ public class WebhookService {
             throw ProblemException.notFound("No webhook subscription " + id + ".");
         }
         return subscription;
+    }
+
+    /**
+     * A new secret, shown once in the answer. The previous one keeps signing next to it (two signatures) for
+     * {@code labs.webhooks.secret-overlap}, so the receiver can switch without losing a delivery; a rotation during an
+     * overlap ends the older secret's at once (only the secret just replaced goes on signing).
+     */
+    public Created rotateSecret(Caller caller, UUID id) {
+        // Locked: two rotations at once must not both keep the same "previous" secret and lose one of the new ones.
+        WebhookSubscription subscription = WebhookSubscription.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (subscription == null || !caller.mayAccess(subscription.owner)) {
+            throw ProblemException.notFound("No webhook subscription " + id + ".");
+        }
+        String secret = WebhookSecrets.newSecret();
+        subscription.previousSecretEncrypted = subscription.secretEncrypted;
+        subscription.previousSecretUntil = Instant.now().plus(settings.secretOverlap()).truncatedTo(ChronoUnit.MICROS);
+        subscription.secretEncrypted = secrets.encrypt(subscription.id, secret);
+        return new Created(subscription, secret);
     }
 
     /** Deletes the subscription with its deliveries and their attempts: nothing more is sent to it. */

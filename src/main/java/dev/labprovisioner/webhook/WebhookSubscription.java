@@ -24,12 +24,20 @@ public class WebhookSubscription extends PanacheEntityBase {
     public String events;
     /** See {@link WebhookSecrets}. */
     public String secretEncrypted;
+    /** After a rotation: the secret before it, which also signs until {@link #previousSecretUntil}. */
+    public String previousSecretEncrypted;
+    public Instant previousSecretUntil;
     public Instant createdAt;
     public Instant disabledAt;
     public String disabledReason;
 
     public List<String> eventTypes() {
         return Arrays.asList(events.split(" "));
+    }
+
+    /** Whether the previous secret still signs at {@code now}. */
+    public boolean previousSecretSigns(Instant now) {
+        return previousSecretEncrypted != null && previousSecretUntil != null && now.isBefore(previousSecretUntil);
     }
 
     public boolean receives(String type) {

@@ -75,6 +75,9 @@ class OpenApiContractTests {
         as(lms).get("/api/v1/webhooks/" + hookId).then().statusCode(200);
         as(lms).get("/api/v1/webhooks/00000000-0000-0000-0000-000000000000").then().statusCode(404);
         as(lms).get("/api/v1/webhooks/" + hookId + "/deliveries?size=0").then().statusCode(400);
+        as(lms).post("/api/v1/webhooks/" + hookId + "/rotate-secret").then().statusCode(200);
+        as(lms).post("/api/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate-secret").then().statusCode(404);
+        as(reader).post("/api/v1/webhooks/" + hookId + "/rotate-secret").then().statusCode(403);
 
         // The LMS's lab: create, idempotency, READY, progress, checks, extend
         var body = Map.of("learnerId", learner, "courseId", course, "template", "postgres-statefulset", "ttlMinutes", 60);

@@ -221,6 +221,8 @@ class CredentialMatrixTests {
                 new Row("GET /api/v1/webhooks/{id}/deliveries", Needs.READ, true, 200, c -> as(c).get("/api/v1/webhooks/" + webhook + "/deliveries")),
                 new Row("POST /api/v1/webhooks/{id}/deliveries/{d}/redeliver", Needs.WRITE, true, 202,
                         c -> as(c).post("/api/v1/webhooks/" + webhook + "/deliveries/" + webhookDelivery() + "/redeliver")),
+                new Row("POST /api/v1/webhooks/{id}/rotate-secret", Needs.WRITE, true, 200,
+                        c -> as(c).post("/api/v1/webhooks/" + webhook + "/rotate-secret")),
                 new Row("DELETE /api/v1/webhooks/{id}", Needs.WRITE, true, 204, c -> as(c).delete("/api/v1/webhooks/" + newWebhook())),
                 new Row("GET /api/v1/admin/clients", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/clients")),
                 new Row("POST /api/v1/admin/clients", Needs.ADMIN, false, 201,

@@ -39,8 +39,13 @@ final class Receiver implements AutoCloseable {
     private final ConcurrentLinkedQueue<int[]> script = new ConcurrentLinkedQueue<>();
 
     Receiver() {
+        this(0);
+    }
+
+    /** On a given port: a receiver that comes up where one was down. */
+    Receiver(int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -63,7 +68,20 @@ final class Receiver implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return url(server.getAddress().getPort());
+    }
+
+    static String url(int port) {
+        return "http://127.0.0.1:" + port + "/hook";
+    }
+
+    /** A port nothing listens on (connections to it are refused) until a Receiver is made on it. */
+    static int freePort() {
+        try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The next answers, in order; after them, 200. */

@@ -10,6 +10,7 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -53,7 +54,7 @@ class WebhookTests {
             var subscription = subscribe(lms, receiver.url(), null);
             String secret = subscription.path("secret");
             assertThat(secret).startsWith("whsec_");
-            assertThat(subscription.<List<String>>path("events")).containsExactly("lab.ready", "lab.failed", "lab.deleted",
+            assertThat(subscription.<List<String>>path("events")).containsExactly("lab.ready", "lab.failed", "lab.expiring", "lab.deleted",
                     "checkpoint.passed", "checkpoint.failed", "lab.completed");
             String webhookId = subscription.path("id");
 
@@ -120,6 +121,69 @@ class WebhookTests {
             assertThat(receiver.received().get(0).body()).isEqualTo("{\"committed\":true}");
             as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries").then().body("total", equalTo(1));
         }
+    }
+
+    @Inject
+    dev.labprovisioner.outbox.OutboxWorker worker;
+    @Inject
+    dev.labprovisioner.reconcile.HeldLeases replica;
+
+    @Test
+    void aRestartSendsWhatItsEarlierRunWasSendingAtOnceNotWhenTheLeaseRunsOut() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            String webhookId = subscribe(lms, receiver.url(), null).path("id");
+            // Two deliveries being sent, each under a lease that would last an hour: one by this replica's earlier run
+            // (it was killed mid-send), one by another replica.
+            String ours = java.util.UUID.randomUUID().toString();
+            String theirs = java.util.UUID.randomUUID().toString();
+            QuarkusTransaction.requiringNew().run(() -> {
+                outbox.append("lab.ready", ours, "{\"run\":\"earlier\"}", WebhookEvents.CHANNEL, List.of(webhookId));
+                outbox.append("lab.ready", theirs, "{\"run\":\"other replica\"}", WebhookEvents.CHANNEL, List.of(webhookId));
+                lease(ours, replica.replica() + "/earlier0");
+                lease(theirs, "another-replica/a1b2c3d4");
+            });
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().isEmpty());
+
+            worker.releaseEarlierRuns(); // what the restarted replica runs at start
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> receiver.received().size() == 1);
+            assertThat(receiver.received().get(0).body()).isEqualTo("{\"run\":\"earlier\"}");
+            // Another replica's lease is its own until it runs out.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received().size() == 1);
+            as(lms).delete("/api/v1/webhooks/" + webhookId).then().statusCode(204);
+        }
+    }
+
+    private void lease(String orderingKey, String owner) {
+        em.createNativeQuery("UPDATE outbox_deliveries SET lease_owner = :owner, lease_until = now() + interval '1 hour' WHERE ordering_key LIKE :key")
+                .setParameter("owner", owner).setParameter("key", "webhook:%:" + orderingKey).executeUpdate();
+    }
+
+    private static double oldestPendingAgeSeconds(String credential) {
+        String metrics = as(credential).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("labs_outbox_oldest_pending_age_seconds "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no labs_outbox_oldest_pending_age_seconds in /q/metrics"));
+    }
+
+    @Test
+    void theAgeOfTheOldestUndeliveredEventIsAMetric() {
+        String lms = Api.lmsClient();
+        int port = Receiver.freePort();
+        String webhookId = subscribe(lms, Receiver.url(port), null).path("id");
+        QuarkusTransaction.requiringNew().run(() -> outbox.append("lab.ready", java.util.UUID.randomUUID().toString(),
+                "{\"waiting\":true}", WebhookEvents.CHANNEL, List.of(webhookId)));
+        Instant written = Instant.now();
+        // The receiver is down: the event waits, and the gauge is at least its age, growing.
+        await().atMost(ARRIVES).until(() -> Duration.between(written, Instant.now()).toSeconds() >= 3);
+        double age = oldestPendingAgeSeconds(lms);
+        assertThat(age).isGreaterThanOrEqualTo(2.9);
+        await().atMost(ARRIVES).until(() -> oldestPendingAgeSeconds(lms) >= age + 1);
+        try (var receiver = new Receiver(port)) {
+            await().atMost(ARRIVES).until(() -> receiver.received().size() == 1);
+        }
+        as(lms).delete("/api/v1/webhooks/" + webhookId).then().statusCode(204);
     }
 
     @Test
@@ -205,6 +269,179 @@ class WebhookTests {
                     .extract().path("items[0].id");
             as(lms).post("/api/v1/webhooks/" + webhookId + "/deliveries/" + deliveryId + "/redeliver").then().statusCode(409)
                     .contentType("application/problem+json");
+        }
+    }
+
+    @Test
+    void aRotatedSecretSignsNextToTheNewOneDuringTheOverlapAndNotAfter() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            var subscription = subscribe(lms, receiver.url(), List.of("lab.ready", "lab.deleted"));
+            String oldSecret = subscription.path("secret");
+            String webhookId = subscription.path("id");
+            String lab = Api.createLab(lms, Api.unique("learner"), "webhooks").statusCode(202).extract().path("id");
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 1);
+            assertThat(ofLab(receiver, lab).get(0).signature().split(" ")).hasSize(1);
+
+            // Another client cannot rotate it, nor can a read-only credential: nothing changes.
+            as(Api.lmsClient()).post("/api/v1/webhooks/" + webhookId + "/rotate-secret").then().statusCode(404)
+                    .contentType("application/problem+json");
+            as(Api.newClient("labs:read")).post("/api/v1/webhooks/" + webhookId + "/rotate-secret").then().statusCode(403);
+            as(lms).get("/api/v1/webhooks/" + webhookId).then().body("previousSecretExpiresAt", nullValue());
+
+            var rotated = as(lms).post("/api/v1/webhooks/" + webhookId + "/rotate-secret").then().statusCode(200)
+                    .body("id", equalTo(webhookId)).body("secret", startsWith("whsec_")).extract();
+            String newSecret = rotated.path("secret");
+            assertThat(newSecret).isNotEqualTo(oldSecret);
+            Instant overlapEnds = Instant.parse(rotated.path("previousSecretExpiresAt"));
+            // 5 s in the test profile (24 h by default).
+            assertThat(overlapEnds).isBetween(Instant.now().plusSeconds(3), Instant.now().plusSeconds(6));
+            as(lms).get("/api/v1/webhooks/" + webhookId).then().body("secret", nullValue())
+                    .body("previousSecretExpiresAt", equalTo(rotated.path("previousSecretExpiresAt")));
+
+            // During the overlap: two signatures; a receiver holding either secret verifies.
+            int deliveryId = as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries").then().extract().path("items[0].id");
+            as(lms).post("/api/v1/webhooks/" + webhookId + "/deliveries/" + deliveryId + "/redeliver").then().statusCode(202);
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 2);
+            var during = ofLab(receiver, lab).get(1);
+            assertThat(during.at()).as("sent within the overlap").isBefore(overlapEnds);
+            assertThat(during.signature().split(" ")).hasSize(2);
+            assertThat(Receiver.verifies(newSecret, during)).isTrue();
+            assertThat(Receiver.verifies(oldSecret, during)).isTrue();
+
+            // After it: the new secret only.
+            await().atMost(Duration.ofSeconds(15)).until(() -> Instant.now().isAfter(overlapEnds));
+            as(lms).get("/api/v1/webhooks/" + webhookId).then().body("previousSecretExpiresAt", nullValue());
+            as(lms).delete("/api/v1/labs/" + lab).then().statusCode(202);
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 3);
+            var after = ofLab(receiver, lab).get(2);
+            assertThat(after.type()).isEqualTo("lab.deleted");
+            assertThat(after.signature().split(" ")).hasSize(1);
+            assertThat(Receiver.verifies(newSecret, after)).isTrue();
+            assertThat(Receiver.verifies(oldSecret, after)).isFalse();
+
+            as(lms).post("/api/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate-secret").then().statusCode(404);
+        }
+    }
+
+    private static String createLab(String lms, int ttlMinutes) {
+        return as(lms).body(Map.of("learnerId", Api.unique("learner"), "template", "postgres-statefulset", "ttlMinutes", ttlMinutes))
+                .post("/api/v1/labs").then().statusCode(202).extract().path("id");
+    }
+
+    private static List<Receiver.Received> ofLab(Receiver receiver, String labId, String type) {
+        return ofLab(receiver, labId).stream().filter(r -> r.type().equals(type)).toList();
+    }
+
+    @Test
+    void aLabAboutToExpireIsAnnouncedOnceAndAnExtendReArmsIt() {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            String secret = subscribe(lms, receiver.url(), List.of("lab.ready", "lab.expiring")).path("secret");
+            // 10 minutes left: inside the default 15-minute window as soon as it is READY. 60 minutes: outside it.
+            String soon = createLab(lms, 10);
+            String later = createLab(lms, 60);
+            Api.awaitState(lms, soon, "READY");
+            Api.awaitState(lms, later, "READY");
+
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 1);
+            var warning = ofLab(receiver, soon, "lab.expiring").get(0);
+            assertThat(Receiver.verifies(secret, warning)).isTrue();
+            String expiresAt = as(lms).get("/api/v1/labs/" + soon).then().extract().path("expiresAt");
+            assertThat(warning.json().getString("data.lab.expiresAt")).isEqualTo(expiresAt);
+            assertThat(warning.json().getString("data.lab.state")).isEqualTo("READY");
+            // After lab.ready, in order; and once: the scans that follow (every 500 ms here) send nothing more.
+            assertThat(ofLab(receiver, soon)).extracting(Receiver.Received::type).containsExactly("lab.ready", "lab.expiring");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 1);
+
+            // An extend moves expiresAt: warned again (still inside the window), about the new expiry.
+            String extended = as(lms).body(Map.of("minutes", 1)).post("/api/v1/labs/" + soon + "/extend").then().statusCode(200)
+                    .extract().path("expiresAt");
+            assertThat(extended).isNotEqualTo(expiresAt);
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 2);
+            assertThat(ofLab(receiver, soon, "lab.expiring").get(1).json().getString("data.lab.expiresAt")).isEqualTo(extended);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> ofLab(receiver, soon, "lab.expiring").size() == 2);
+
+            assertThat(ofLab(receiver, later)).extracting(Receiver.Received::type).containsExactly("lab.ready");
+        }
+    }
+
+    @Inject
+    LabExpiryWarnings expiryWarnings;
+    @Inject
+    jakarta.persistence.EntityManager em;
+
+    @Test
+    void replicasScanningAtOnceAnnounceALabAboutToExpireOnce() throws Exception {
+        try (var receiver = new Receiver()) {
+            String lms = Api.lmsClient();
+            subscribe(lms, receiver.url(), List.of("lab.expiring"));
+            String lab = createLab(lms, 60);
+            Api.awaitState(lms, lab, "READY");
+            int scanners = 4;
+            var start = new java.util.concurrent.CountDownLatch(1);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(scanners);
+            try {
+                // Each scan is what one replica's scheduler runs, with its own transactions; the service's own scheduler runs too.
+                var scans = java.util.stream.IntStream.range(0, scanners).mapToObj(i -> pool.submit(() -> {
+                    start.await();
+                    int sent = 0;
+                    for (int round = 0; round < 5; round++) {
+                        sent += expiryWarnings.scan();
+                    }
+                    return sent;
+                })).toList();
+                // The lab's time passes: 10 minutes left, inside the window.
+                QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                                "UPDATE labs SET expires_at = now() + interval '10 minutes' WHERE id = :id")
+                        .setParameter("id", java.util.UUID.fromString(lab)).executeUpdate());
+                start.countDown();
+                int sent = 0;
+                for (var scan : scans) {
+                    sent += scan.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertThat(sent).isLessThanOrEqualTo(1);
+            } finally {
+                pool.shutdownNow();
+            }
+            await().atMost(ARRIVES).until(() -> ofLab(receiver, lab).size() == 1);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> ofLab(receiver, lab).size() == 1);
+        }
+    }
+
+    /** 20 rather than the 50: a @QuarkusTest on a shared 2-core machine; the path is the same. */
+    private static final int LABS_WHILE_DOWN = 20;
+
+    @Test
+    void aReceiverThatIsDownWhileLabsLiveGetsEveryEventInOrderPerLabOnceItIsUp() {
+        String lms = Api.lmsClient();
+        int port = Receiver.freePort();
+        var subscription = subscribe(lms, Receiver.url(port), List.of("lab.ready", "lab.deleted"));
+        String secret = subscription.path("secret");
+        String webhookId = subscription.path("id");
+
+        List<String> labs = java.util.stream.IntStream.range(0, LABS_WHILE_DOWN).mapToObj(i -> createLab(lms, 60)).toList();
+        labs.forEach(lab -> Api.awaitState(lms, lab, "READY", Duration.ofSeconds(60)));
+        labs.forEach(lab -> as(lms).delete("/api/v1/labs/" + lab).then().statusCode(202));
+        labs.forEach(lab -> Api.awaitState(lms, lab, "DELETED", Duration.ofSeconds(60)));
+        // Nothing could be delivered: every lab's lab.ready has been tried and refused, and waits with its lab.deleted.
+        await().atMost(ARRIVES).until(() -> as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries?size=100").then().statusCode(200)
+                .extract().<List<List<Object>>>path("items.findAll { it.type == 'lab.ready' }.attempts").stream()
+                .filter(attempts -> !attempts.isEmpty()).count() == LABS_WHILE_DOWN);
+        as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries?size=100").then()
+                .body("total", equalTo(2 * LABS_WHILE_DOWN))
+                .body("items.findAll { it.state != 'PENDING' }", hasSize(0))
+                .body("items.findAll { it.type == 'lab.deleted' }.attempts.flatten()", hasSize(0));
+
+        try (var receiver = new Receiver(port)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> labs.stream().allMatch(lab -> ofLab(receiver, lab, "lab.deleted").size() >= 1));
+            for (String lab : labs) {
+                List<Receiver.Received> events = ofLab(receiver, lab);
+                assertThat(events).as("lab %s", lab).extracting(Receiver.Received::type).containsExactly("lab.ready", "lab.deleted");
+                assertThat(events).allSatisfy(r -> assertThat(Receiver.verifies(secret, r)).isTrue());
+            }
+            as(lms).get("/api/v1/webhooks/" + webhookId + "/deliveries?size=100").then()
+                    .body("items.state.unique()", contains("DELIVERED"));
         }
     }
 

@@ -95,6 +95,21 @@ public class WebhookResource {
         return Response.noContent().build();
     }
 
+    @POST
+    @Path("{id}/rotate-secret")
+    @RolesAllowed(Scopes.LABS_WRITE)
+    @Operation(operationId = "rotateWebhookSecret", summary = "Replace a subscription's signing secret",
+            description = "The new secret is in this answer only. The previous one goes on signing next to it (webhook-signature then "
+                    + "holds both signatures, space-separated) until previousSecretExpiresAt (labs.webhooks.secret-overlap, 24 h by "
+                    + "default), so the receiver can switch without missing a delivery. Rotating again during the overlap ends the "
+                    + "older secret's overlap at once.")
+    @APIResponse(responseCode = "200", description = "Rotated; the new secret", content = @Content(schema = @Schema(implementation = WebhookView.class)))
+    @APIResponse(responseCode = "404", description = "No such subscription (or not this client's)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public WebhookView rotateSecret(@PathParam("id") UUID id) {
+        var rotated = webhooks.rotateSecret(Caller.of(identity), id);
+        return WebhookView.of(rotated.subscription(), rotated.secret());
+    }
+
     @GET
     @Path("{id}/deliveries")
     @RolesAllowed(Scopes.LABS_READ)
