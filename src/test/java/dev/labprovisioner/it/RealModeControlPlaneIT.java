@@ -225,8 +225,9 @@ class RealModeControlPlaneIT {
         assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
         int notReadyWhenKilled = TAKEOVER_LABS - count("SELECT count(*) FROM labs WHERE course_id = 'takeover' AND state = 'READY'");
         assertThat(notReadyWhenKilled).as("killed while provisioning").isPositive();
+        // Usually it still held a lease when it died; not always: a pass holds its lab's lease only while it runs, and one
+        // can end between the check above and the kill. LabLeaseTakeoverTests proves a dead holder's lease is waited out.
         int heldByTheDeadReplica = count(DEAD_LEASES_ON_LABS_IN_PROGRESS.formatted(replica));
-        assertThat(heldByTheDeadReplica).isPositive();
 
         // Another replica, another name: it may not free the dead one's leases; it waits them out (the 10 s default lease).
         // Every lab is READY within 15 s of it being up (its own start, a JVM's, is not the leases' doing).
