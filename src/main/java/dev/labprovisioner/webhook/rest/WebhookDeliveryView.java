@@ -3,7 +3,6 @@ package dev.labprovisioner.webhook.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.labprovisioner.outbox.OutboxDeliveries;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
@@ -24,7 +23,7 @@ public record WebhookDeliveryView(
     /** One attempt: when, the answer's status (null without an answer), latency, the answer's first bytes, or the error. */
     public record Attempt(Instant at,
                           // A JsonNode, not an Integer: the build-time JSON writer leaves a null Integer out of the answer.
-                          @Schema(type = SchemaType.INTEGER, nullable = true, description = "The answer's HTTP status; null when no answer came")
+                          @Schema(implementation = Integer.class, nullable = true, description = "The answer's HTTP status; null when no answer came")
                           JsonNode status, int latencyMs,
                           @Schema(nullable = true, description = "The first 1,024 bytes of the answer") String response,
                           @Schema(nullable = true) String error) {
