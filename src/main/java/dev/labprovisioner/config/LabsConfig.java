@@ -74,6 +74,17 @@ public interface LabsConfig {
          */
         @WithDefault("5s,5m,30m,2h,5h,10h,14h,20h,24h")
         List<Duration> retrySchedule();
+
+        /**
+         * How long a DELIVERED event is kept (in the deliveries endpoint, redeliverable) before it and its attempts are
+         * pruned. Undelivered and given-up deliveries stay.
+         */
+        @WithDefault("7d")
+        Duration keepDelivered();
+
+        /** How often delivered events older than {@code keepDelivered} are pruned. */
+        @WithDefault("1h")
+        Duration pruneInterval();
     }
 
     interface Webhooks {

@@ -76,6 +76,33 @@ public class OutboxDeliveries {
                 .setParameter("prefix", prefix).setParameter("owner", currentOwner).executeUpdate();
     }
 
+    /**
+     * Deletes at most {@code limit} deliveries DELIVERED before {@code before}, with their attempts. A delivery requeued
+     * meanwhile (a redeliver) is PENDING again when the delete re-reads it, and stays. Returns how many went.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int pruneDelivered(Instant before, int limit) {
+        return em.createNativeQuery("""
+                        DELETE FROM outbox_deliveries WHERE id IN (
+                            SELECT id FROM outbox_deliveries WHERE state = 'DELIVERED' AND delivered_at < :before LIMIT :limit)
+                          AND state = 'DELIVERED'""")
+                .setParameter("before", Timestamp.from(before)).setParameter("limit", limit).executeUpdate();
+    }
+
+    /**
+     * Deletes at most {@code limit} events written before {@code before} that no delivery refers to any more (all pruned,
+     * or their destination deleted). An event is written with its deliveries in one transaction, so none is caught
+     * between the two. Returns how many went.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int pruneOrphanEvents(Instant before, int limit) {
+        return em.createNativeQuery("""
+                        DELETE FROM outbox_events WHERE id IN (
+                            SELECT e.id FROM outbox_events e WHERE e.created_at < :before
+                              AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.event_id = e.id) LIMIT :limit)""")
+                .setParameter("before", Timestamp.from(before)).setParameter("limit", limit).executeUpdate();
+    }
+
     /** Seconds since the oldest PENDING delivery was queued; 0 when none is. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public double oldestPendingAgeSeconds() {

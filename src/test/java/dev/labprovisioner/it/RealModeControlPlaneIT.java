@@ -11,6 +11,7 @@ import dev.labprovisioner.sandbox.controlplane.ControlPlaneProfile;
 import dev.labprovisioner.sandbox.controlplane.NodeAgent;
 import dev.labprovisioner.sandbox.controlplane.ServiceAudit;
 import dev.labprovisioner.sandbox.controlplane.ServiceIdentity;
+import dev.labprovisioner.webhook.Receiver;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * service. The service runs as its own ServiceAccount, bound to the files of {@code k8s/}, as a deployment would.
  * It is killed with SIGKILL while 50 labs provision, started again, and every lab converges: all READY, one lab and
  * one namespace each, no namespace that no lab owns, and no request of the service refused with 403 or 422. Killed
- * again while 40 labs provision, a replica with another name takes its labs over within seconds of being up.
+ * again while 40 labs provision, a replica with another name takes its labs over within seconds of being up. Killed
+ * between a lab.ready's commit and its delivery, the restarted service delivers it, once, signed, with its webhook-id.
  */
 @EnabledIf("dev.labprovisioner.sandbox.controlplane.ControlPlaneProfile#runs")
 class RealModeControlPlaneIT {
@@ -106,6 +108,9 @@ class RealModeControlPlaneIT {
         serviceEnv.put("LABS_CLUSTER_POD_SECURITY_CHECK", "warn");
         // The name a pod would have: the restarted service is the same replica, and takes back its leases at once.
         serviceEnv.put("LABS_RECONCILER_REPLICA_ID", "lab-provisioner-0");
+        // The webhook test's receiver is this JVM's, on 127.0.0.1 over plain http: real mode refuses both by default.
+        serviceEnv.put("LABS_WEBHOOKS_ALLOW_HTTP", "true");
+        serviceEnv.put("LABS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
         RestAssured.baseURI = "http://127.0.0.1";
         RestAssured.port = port;
         startService();
@@ -249,6 +254,56 @@ class RealModeControlPlaneIT {
         assertThat(labNamespaces).hasSize(TAKEOVER_LABS);
         assertEveryLabHasOneNamespaceWithItsReadyStatefulSetAndNothingElseIsLeft(labNamespaces);
         assertThat(ServiceAudit.refused(DIR.resolve("control-plane/logs/audit.log"), ServiceIdentity.USERNAME)).isEmpty();
+    }
+
+    @Test
+    void killedBetweenTheCommitAndTheDeliveryTheRestartedServiceDeliversTheEventOnceSignedWithItsWebhookId() throws Exception {
+        String secret = RestAssured.given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("name", "lms-webhooks", "scopes", List.of("labs:read", "labs:write")))
+                .post("/api/v1/admin/clients").then().statusCode(201).extract().path("secret");
+        // The LMS's endpoint is down (nothing listens on its port) when it subscribes and a lab gets READY.
+        int receiverPort = Receiver.freePort();
+        var subscription = RestAssured.given().auth().oauth2(secret).contentType(ContentType.JSON)
+                .body(Map.of("url", Receiver.url(receiverPort), "events", List.of("lab.ready")))
+                .post("/api/v1/webhooks").then().statusCode(201).extract();
+        String signingSecret = subscription.path("secret");
+        String subscriptionId = subscription.path("id");
+        String lab = RestAssured.given().auth().oauth2(secret).contentType(ContentType.JSON)
+                .body(Map.of("learnerId", "learner-webhook", "courseId", "webhook-kill", "template", "postgres-statefulset"))
+                .post("/api/v1/labs").then().statusCode(202).extract().path("id");
+
+        // lab.ready committed with the READY state, its first attempt refused: the outbox holds it, undelivered. Killed
+        // (SIGKILL) at once, before its retry (about 5 s later by the default schedule) would be made.
+        String pendingAfterAFailedAttempt = "SELECT e.message_id FROM outbox_events e JOIN outbox_deliveries d ON d.event_id = e.id"
+                + " WHERE e.type = 'lab.ready' AND e.ordering_key = '" + lab + "' AND d.destination = '" + subscriptionId + "'"
+                + " AND d.state = 'PENDING' AND d.attempts >= 1";
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> !strings(pendingAfterAFailedAttempt).isEmpty());
+        service.destroyForcibly();
+        assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        List<String> recorded = strings(pendingAfterAFailedAttempt);
+        assertThat(recorded).as("undelivered when killed").hasSize(1);
+        String webhookId = recorded.get(0);
+        assertThat(count("SELECT count(*) FROM labs WHERE id = '" + lab + "' AND state = 'READY'")).isEqualTo(1);
+
+        // The endpoint comes back, then the service: what the dead run could not send goes out, once, as it was recorded.
+        try (var receiver = new Receiver(receiverPort)) {
+            startService();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> !receiver.received().isEmpty());
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
+            Receiver.Received ready = receiver.received().get(0);
+            assertThat(ready.type()).isEqualTo("lab.ready");
+            assertThat(ready.json().getString("data.lab.id")).isEqualTo(lab);
+            assertThat(ready.json().getString("data.lab.state")).isEqualTo("READY");
+            assertThat(ready.id()).isEqualTo(webhookId).startsWith("msg_");
+            assertThat(Receiver.verifies(signingSecret, ready)).as("signed with the subscription's secret").isTrue();
+            // What the LMS sees: one delivery, DELIVERED, with the refused attempt (no status) before the 200.
+            RestAssured.given().auth().oauth2(secret).get("/api/v1/webhooks/" + subscriptionId + "/deliveries").then().statusCode(200)
+                    .body("total", org.hamcrest.Matchers.equalTo(1))
+                    .body("items[0].webhookId", org.hamcrest.Matchers.equalTo(webhookId))
+                    .body("items[0].state", org.hamcrest.Matchers.equalTo("DELIVERED"))
+                    .body("items[0].attempts[0].status", org.hamcrest.Matchers.nullValue())
+                    .body("items[0].attempts[-1].status", org.hamcrest.Matchers.equalTo(200));
+        }
     }
 
     /** Each namespace holds one StatefulSet with postgres-0 Ready, and every namespace labelled as ours is a lab's. */

@@ -21,15 +21,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An LMS's webhook endpoint, for real, over HTTP on 127.0.0.1: it keeps every request it gets and answers each with the
  * next scripted status (then 200), and checks signatures as a receiver would, with its own HMAC, not the service's.
+ * Public for the packaged service's tests ({@code it}), which point real mode at it.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
-    record Received(Instant at, String id, String timestamp, String signature, String body) {
-        JsonPath json() {
+    public record Received(Instant at, String id, String timestamp, String signature, String body) {
+        public JsonPath json() {
             return JsonPath.from(body);
         }
 
-        String type() {
+        public String type() {
             return json().getString("type");
         }
     }
@@ -38,12 +39,12 @@ final class Receiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<int[]> script = new ConcurrentLinkedQueue<>();
 
-    Receiver() {
+    public Receiver() {
         this(0);
     }
 
     /** On a given port: a receiver that comes up where one was down. */
-    Receiver(int port) {
+    public Receiver(int port) {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
@@ -67,16 +68,16 @@ final class Receiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return url(server.getAddress().getPort());
     }
 
-    static String url(int port) {
+    public static String url(int port) {
         return "http://127.0.0.1:" + port + "/hook";
     }
 
     /** A port nothing listens on (connections to it are refused) until a Receiver is made on it. */
-    static int freePort() {
+    public static int freePort() {
         try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -97,12 +98,12 @@ final class Receiver implements AutoCloseable {
         return this;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return new ArrayList<>(received);
     }
 
     /** Verifies as the Standard Webhooks libraries do: some v1 signature of id.timestamp.body, and a fresh timestamp. */
-    static boolean verifies(String secret, Received r) {
+    public static boolean verifies(String secret, Received r) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
