@@ -38,11 +38,13 @@ public class WebhookChannel implements OutboxChannel {
     static final int RESPONSE_EXCERPT_BYTES = 1024;
 
     private final WebhookSecrets secrets;
+    private final WebhookDestinations destinations;
     private final Duration timeout;
     private final HttpClient http;
 
-    WebhookChannel(WebhookSecrets secrets, LabsConfig config) {
+    WebhookChannel(WebhookSecrets secrets, WebhookDestinations destinations, LabsConfig config) {
         this.secrets = secrets;
+        this.destinations = destinations;
         this.timeout = config.webhooks().timeout();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -76,7 +78,13 @@ public class WebhookChannel implements OutboxChannel {
         } catch (IllegalStateException e) {
             return new Outcome(Outcome.Kind.RETRY, null, 0, null, e.getMessage(), Optional.empty());
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(subscription.url)).timeout(timeout)
+        URI url = URI.create(subscription.url);
+        // Its name may resolve elsewhere now than when it was subscribed (DNS rebinding): not sent, retried on schedule.
+        Optional<String> refusal = destinations.refusalBeforeAttempt(url);
+        if (refusal.isPresent()) {
+            return new Outcome(Outcome.Kind.RETRY, null, 0, null, refusal.get(), Optional.empty());
+        }
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("content-type", "application/json")
                 .header("user-agent", "lab-provisioner-webhooks")
                 .header("webhook-id", delivery.messageId())

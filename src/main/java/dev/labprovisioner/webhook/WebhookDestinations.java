@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Which URLs may receive webhooks. A malformed one is a 400. In real mode, unless configured otherwise, a plain http
@@ -24,16 +25,22 @@ public class WebhookDestinations {
     public static final int MAX_URL_LENGTH = 2000;
     private final boolean allowHttp;
     private final boolean allowPrivate;
+    private final AddressLookup lookup;
 
     @Inject
     WebhookDestinations(LabsConfig config) {
         this(config.webhooks().allowHttp().orElse(config.mode() == LabsConfig.Mode.SANDBOX),
-                config.webhooks().allowPrivateAddresses().orElse(config.mode() == LabsConfig.Mode.SANDBOX));
+                config.webhooks().allowPrivateAddresses().orElse(config.mode() == LabsConfig.Mode.SANDBOX), AddressLookup.SYSTEM);
     }
 
     WebhookDestinations(boolean allowHttp, boolean allowPrivate) {
+        this(allowHttp, allowPrivate, AddressLookup.SYSTEM);
+    }
+
+    WebhookDestinations(boolean allowHttp, boolean allowPrivate, AddressLookup lookup) {
         this.allowHttp = allowHttp;
         this.allowPrivate = allowPrivate;
+        this.lookup = lookup;
     }
 
     public URI check(String url) {
@@ -68,10 +75,10 @@ public class WebhookDestinations {
         return uri;
     }
 
-    private static void requirePublic(String host) {
+    private void requirePublic(String host) {
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = lookup.addresses(host);
         } catch (UnknownHostException e) {
             throw ProblemException.unprocessable("'url': the host " + host + " cannot be resolved.");
         }
@@ -81,6 +88,33 @@ public class WebhookDestinations {
                         + "which may not receive webhooks (labs.webhooks.allow-private-addresses).");
             }
         }
+    }
+
+    /**
+     * Checked again just before each attempt, against DNS rebinding (a name that resolved to a public address when it
+     * was subscribed and to an internal one now). Empty when the attempt may go ahead; else why not, to record as the
+     * attempt's error. The connection itself resolves the name once more, through the JVM's address cache (30 s), so
+     * the check and the connect normally see the same answer; a cache expiry in between is the window left.
+     */
+    public Optional<String> refusalBeforeAttempt(URI destination) {
+        if (allowPrivate) {
+            return Optional.empty();
+        }
+        String host = destination.getHost();
+        InetAddress[] addresses;
+        try {
+            addresses = lookup.addresses(host);
+        } catch (UnknownHostException e) {
+            return Optional.empty(); // the connection fails the same way, and is recorded as unreachable
+        }
+        for (InetAddress address : addresses) {
+            if (!isPublic(address)) {
+                return Optional.of("destination resolves to a private address (" + host + " is now " + address.getHostAddress()
+                        + "): not sent; loopback, link-local and private addresses may not receive webhooks"
+                        + " (labs.webhooks.allow-private-addresses)");
+            }
+        }
+        return Optional.empty();
     }
 
     static boolean isPublic(InetAddress a) {
