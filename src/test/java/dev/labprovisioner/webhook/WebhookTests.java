@@ -409,8 +409,8 @@ class WebhookTests {
         }
     }
 
-    /** 20 rather than the 50: a @QuarkusTest on a shared 2-core machine; the path is the same. */
-    private static final int LABS_WHILE_DOWN = 20;
+    /** The 50. */
+    private static final int LABS_WHILE_DOWN = 50;
 
     @Test
     void aReceiverThatIsDownWhileLabsLiveGetsEveryEventInOrderPerLabOnceItIsUp() {
