@@ -1,6 +1,7 @@
 package dev.labprovisioner.webhook;
 
 import dev.labprovisioner.Api;
+import dev.labprovisioner.problem.Problem;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,15 @@ class WebhookRebindingTests {
             String webhookId = as(lms).body(Map.of("url", url, "events", List.of("lab.ready"))).post("/api/v1/webhooks")
                     .then().statusCode(201).extract().path("id");
 
+            // Subscribing to a name that resolves to loopback (now), or to a private address, is refused: 422, nothing made.
             localhostIs.set("127.0.0.1");
+            int before = as(lms).get("/api/v1/webhooks").then().statusCode(200).extract().<List<Object>>path("$").size();
+            for (String refused : List.of(url, "http://10.1.2.3/hook", "http://169.254.169.254/latest")) {
+                as(lms).body(Map.of("url", refused)).post("/api/v1/webhooks").then().statusCode(422)
+                        .contentType(Problem.MEDIA_TYPE);
+            }
+            assertThat(as(lms).get("/api/v1/webhooks").then().extract().<List<Object>>path("$")).hasSize(before);
+
             String lab = Api.createLab(lms, Api.unique("learner"), "webhooks").statusCode(202).extract().path("id");
             Api.awaitState(lms, lab, "READY");
             await().atMost(Duration.ofSeconds(20)).until(() -> !receiver.received().isEmpty() || as(lms).get("/api/v1/webhooks/" + webhookId
