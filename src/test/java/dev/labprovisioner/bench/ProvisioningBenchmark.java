@@ -140,34 +140,64 @@ public final class ProvisioningBenchmark {
     record Deliveries(int received, int events, double p50, double p99, double max) {
     }
 
-    /** The two runs of -Dwebhooks=true, and what the subscription changed per create. */
+    /**
+     * The runs of -Dwebhooks=true: -Dpairs (1) pairs of a run without a subscription and one with, in alternating order
+     * (the first run of a JVM also warms the load generator), and what the subscription changed per create.
+     */
     static void webhooks(Path jar) throws Exception {
-        System.out.println("Webhooks: a run without a subscription, then a run with one (all events) to a receiver in this JVM");
-        Result without;
-        try (var cluster = BenchCluster.start(Path.of("target/benchmark-service"))) {
-            without = runService(jar, cluster, null);
+        int pairs = Integer.getInteger("pairs", 1);
+        System.out.printf("Webhooks: %d pair(s) of runs, without a subscription and with one (all events) to a receiver in this JVM%n", pairs);
+        List<double[]> differences = new ArrayList<>();
+        for (int pair = 0; pair < pairs; pair++) {
+            Result without = null;
+            Result with = null;
+            for (int run = 0; run < 2; run++) {
+                if ((run + pair) % 2 == 0) {
+                    try (var cluster = BenchCluster.start(Path.of("target/benchmark-service"))) {
+                        without = runService(jar, cluster, null);
+                    }
+                } else {
+                    try (var cluster = BenchCluster.start(Path.of("target/benchmark-webhooks")); var receiver = WebhookReceiver.start()) {
+                        with = runService(jar, cluster, receiver);
+                    }
+                }
+            }
+            differences.add(printWebhookPair(pair, without, with));
         }
-        Result with;
-        try (var cluster = BenchCluster.start(Path.of("target/benchmark-webhooks")); var receiver = WebhookReceiver.start()) {
-            with = runService(jar, cluster, receiver);
+        if (pairs > 1) {
+            System.out.println();
+            System.out.printf("median over %d pairs: create p50 %+.1f ms, p99 %+.1f ms; service CPU per create in the burst %+.3f ms; "
+                    + "per lab create->READY (and delivered) %+.2f ms%n", pairs, median(differences, 0), median(differences, 1),
+                    median(differences, 2), median(differences, 3));
         }
+    }
+
+    static double median(List<double[]> rows, int column) {
+        double[] values = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+    }
+
+    /** Prints one pair; answers its differences (with - without): create p50, p99, burst CPU per create, CPU per lab to the end. */
+    static double[] printWebhookPair(int pair, Result without, Result with) {
         var d = with.deliveries;
         System.out.println();
+        System.out.printf("pair %d (%s first)%n", pair + 1, pair % 2 == 0 ? "without a subscription" : "with a subscription");
         System.out.printf("lab.ready webhooks received         %d of %d labs (events in the outbox for them: %d)%n", d.received, LABS, d.events);
         System.out.printf("delivery latency (outbox row->receipt) p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", d.p50, d.p99, d.max);
+        double[] diff = {with.p50 - without.p50, with.p99 - without.p99, (with.burst.service - without.burst.service) * 1000 / LABS,
+                (with.serviceCpuToEnd - without.serviceCpuToEnd) * 1000 / LABS};
         System.out.printf("create latency at %d clients        without a subscription p50 %.1f ms, p99 %.1f ms; with one p50 %.1f ms, p99 %.1f ms "
-                + "(difference p50 %+.1f ms, p99 %+.1f ms)%n", CLIENTS, without.p50, without.p99, with.p50, with.p99,
-                with.p50 - without.p50, with.p99 - without.p99);
+                + "(difference p50 %+.1f ms, p99 %+.1f ms)%n", CLIENTS, without.p50, without.p99, with.p50, with.p99, diff[0], diff[1]);
         System.out.printf("service CPU per create, the burst   without %.3f ms, with %.3f ms (difference %+.3f ms)%n",
-                without.burst.service * 1000 / LABS, with.burst.service * 1000 / LABS, (with.burst.service - without.burst.service) * 1000 / LABS);
+                without.burst.service * 1000 / LABS, with.burst.service * 1000 / LABS, diff[2]);
         System.out.printf("service CPU per lab, create->READY (and delivered)  without %.2f ms, with %.2f ms (difference %+.2f ms: the outbox's "
-                + "cost per create, its event written and sent)%n", without.serviceCpuToEnd * 1000 / LABS, with.serviceCpuToEnd * 1000 / LABS,
-                (with.serviceCpuToEnd - without.serviceCpuToEnd) * 1000 / LABS);
+                + "cost per create, its event written and sent)%n", without.serviceCpuToEnd * 1000 / LABS, with.serviceCpuToEnd * 1000 / LABS, diff[3]);
         System.out.printf("wall time create->READY             without %.1f s, with %.1f s (to the last webhook received)%n",
                 without.wallSeconds, with.wallSeconds);
         System.out.printf("GC pauses during the burst          service without %.0f (%.0f ms), with %.0f (%.0f ms)%n",
                 without.burst.serviceGc[0], without.burst.serviceGc[1] * 1000, with.burst.serviceGc[0], with.burst.serviceGc[1] * 1000);
         System.out.printf("service JVM RSS                     without %d MB, with %d MB%n", without.rssMb, with.rssMb);
+        return diff;
     }
 
     /**
