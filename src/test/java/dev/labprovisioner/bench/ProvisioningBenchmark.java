@@ -59,6 +59,12 @@ public final class ProvisioningBenchmark {
     static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("baseline", "true"));
     /** -DwaitReady=false stops after the burst of creates: create figures only (no wall time, no requests per lab). */
     static final boolean WAIT_READY = Boolean.parseBoolean(System.getProperty("waitReady", "true"));
+    /**
+     * -Dwebhooks=true (issue 12): two runs of the service, without a webhook subscription and then with one to a
+     * receiver in this JVM; prints the delivery latency (outbox event written -> received) and what the outbox adds
+     * per create. Skips the bare-client baseline.
+     */
+    static final boolean WEBHOOKS = Boolean.getBoolean("webhooks");
     static final String JAVA_OPTS = System.getProperty("serviceJavaOpts",
             "-Xmx128m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MaxMetaspaceSize=128m");
     static final String ADMIN_TOKEN = "benchmark-admin-token-0123456789";
@@ -91,9 +97,13 @@ public final class ProvisioningBenchmark {
         System.out.println(CONTROL_PLANE ? "Cluster: upstream's control plane " + ControlPlane.VERSION + " (etcd, kube-apiserver, "
                 + "kube-controller-manager) and the node agent; the service as its own ServiceAccount"
                 : "Cluster: the sandbox's imitation (in-process API and simulator); -Dcluster=control-plane for upstream's");
+        if (WEBHOOKS) {
+            webhooks(jar);
+            System.exit(0);
+        }
         Result service;
         try (var cluster = BenchCluster.start(Path.of("target/benchmark-service"))) {
-            service = runService(jar, cluster);
+            service = runService(jar, cluster, null);
         }
         double baseline = Double.NaN;
         if (BASELINE) {
@@ -122,7 +132,139 @@ public final class ProvisioningBenchmark {
         System.exit(0);
     }
 
-    record Result(long requests, double wallSeconds, double p50, double p99, long rssMb, long peakRssMb, Burst burst) {
+    record Result(long requests, double wallSeconds, double p50, double p99, long rssMb, long peakRssMb, Burst burst,
+                  double serviceCpuToEnd, Deliveries deliveries) {
+    }
+
+    /** The measured labs' lab.ready webhooks: how many arrived, and the latency from the event's outbox row to receipt. */
+    record Deliveries(int received, int events, double p50, double p99, double max) {
+    }
+
+    /**
+     * The runs of -Dwebhooks=true: -Dpairs (1) pairs of a run without a subscription and one with, in alternating order
+     * (the first run of a JVM also warms the load generator), and what the subscription changed per create.
+     */
+    static void webhooks(Path jar) throws Exception {
+        int pairs = Integer.getInteger("pairs", 1);
+        System.out.printf("Webhooks: %d pair(s) of runs, without a subscription and with one (all events) to a receiver in this JVM%n", pairs);
+        List<double[]> differences = new ArrayList<>();
+        for (int pair = 0; pair < pairs; pair++) {
+            Result without = null;
+            Result with = null;
+            for (int run = 0; run < 2; run++) {
+                if ((run + pair) % 2 == 0) {
+                    try (var cluster = BenchCluster.start(Path.of("target/benchmark-service"))) {
+                        without = runService(jar, cluster, null);
+                    }
+                } else {
+                    try (var cluster = BenchCluster.start(Path.of("target/benchmark-webhooks")); var receiver = WebhookReceiver.start()) {
+                        with = runService(jar, cluster, receiver);
+                    }
+                }
+            }
+            differences.add(printWebhookPair(pair, without, with));
+        }
+        if (pairs > 1) {
+            System.out.println();
+            System.out.printf("median over %d pairs: create p50 %+.1f ms, p99 %+.1f ms; service CPU per create in the burst %+.3f ms; "
+                    + "per lab create->READY (and delivered) %+.2f ms%n", pairs, median(differences, 0), median(differences, 1),
+                    median(differences, 2), median(differences, 3));
+        }
+    }
+
+    static double median(List<double[]> rows, int column) {
+        double[] values = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+    }
+
+    /** Prints one pair; answers its differences (with - without): create p50, p99, burst CPU per create, CPU per lab to the end. */
+    static double[] printWebhookPair(int pair, Result without, Result with) {
+        var d = with.deliveries;
+        System.out.println();
+        System.out.printf("pair %d (%s first)%n", pair + 1, pair % 2 == 0 ? "without a subscription" : "with a subscription");
+        System.out.printf("lab.ready webhooks received         %d of %d labs (events in the outbox for them: %d)%n", d.received, LABS, d.events);
+        System.out.printf("delivery latency (outbox row->receipt) p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", d.p50, d.p99, d.max);
+        double[] diff = {with.p50 - without.p50, with.p99 - without.p99, (with.burst.service - without.burst.service) * 1000 / LABS,
+                (with.serviceCpuToEnd - without.serviceCpuToEnd) * 1000 / LABS};
+        System.out.printf("create latency at %d clients        without a subscription p50 %.1f ms, p99 %.1f ms; with one p50 %.1f ms, p99 %.1f ms "
+                + "(difference p50 %+.1f ms, p99 %+.1f ms)%n", CLIENTS, without.p50, without.p99, with.p50, with.p99, diff[0], diff[1]);
+        System.out.printf("service CPU per create, the burst   without %.3f ms, with %.3f ms (difference %+.3f ms)%n",
+                without.burst.service * 1000 / LABS, with.burst.service * 1000 / LABS, diff[2]);
+        System.out.printf("service CPU per lab, create->READY (and delivered)  without %.2f ms, with %.2f ms (difference %+.2f ms: the outbox's "
+                + "cost per create, its event written and sent)%n", without.serviceCpuToEnd * 1000 / LABS, with.serviceCpuToEnd * 1000 / LABS, diff[3]);
+        System.out.printf("wall time create->READY             without %.1f s, with %.1f s (to the last webhook received)%n",
+                without.wallSeconds, with.wallSeconds);
+        System.out.printf("GC pauses during the burst          service without %.0f (%.0f ms), with %.0f (%.0f ms)%n",
+                without.burst.serviceGc[0], without.burst.serviceGc[1] * 1000, with.burst.serviceGc[0], with.burst.serviceGc[1] * 1000);
+        System.out.printf("service JVM RSS                     without %d MB, with %d MB%n", without.rssMb, with.rssMb);
+        return diff;
+    }
+
+    /**
+     * The LMS's webhook endpoint, in this JVM (JDK HttpServer on 127.0.0.1): answers 204 at once and notes when each
+     * lab.ready of a measured lab (course "bench") arrived, by its webhook-id.
+     */
+    static final class WebhookReceiver implements AutoCloseable {
+        static final Pattern BENCH_READY = Pattern.compile("\"type\"\\s*:\\s*\"lab\\.ready\"[\\s\\S]*\"courseId\"\\s*:\\s*\"bench\"");
+        final com.sun.net.httpserver.HttpServer server;
+        final ExecutorService threads = Executors.newFixedThreadPool(4);
+        /** webhook-id -> receipt, epoch microseconds (the same clock as the database's: one machine). */
+        final java.util.concurrent.ConcurrentHashMap<String, Long> received = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+
+        private WebhookReceiver() throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 100);
+            server.createContext("/hook", exchange -> {
+                java.time.Instant at = java.time.Instant.now();
+                String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String id = exchange.getRequestHeaders().getFirst("webhook-id");
+                requests.incrementAndGet();
+                if (id != null && BENCH_READY.matcher(body).find()) {
+                    received.putIfAbsent(id, at.getEpochSecond() * 1_000_000 + at.getNano() / 1000);
+                }
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        static WebhookReceiver start() throws IOException {
+            return new WebhookReceiver();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        /** Latency of each received event from its outbox row's created_at (written in the commit that made the lab READY). */
+        Deliveries deliveries(BenchCluster cluster) throws Exception {
+            var latencies = new ArrayList<Double>();
+            try (var db = java.sql.DriverManager.getConnection(cluster.postgres().jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE),
+                    cluster.postgres().user(), "");
+                 var query = db.prepareStatement("SELECT e.message_id, (extract(epoch FROM e.created_at) * 1000000)::bigint FROM outbox_events e "
+                         + "JOIN labs l ON l.id::text = e.ordering_key WHERE e.type = 'lab.ready' AND l.course_id = 'bench'");
+                 var rows = query.executeQuery()) {
+                int events = 0;
+                while (rows.next()) {
+                    events++;
+                    Long at = received.get(rows.getString(1));
+                    if (at != null) {
+                        latencies.add((at - rows.getLong(2)) / 1000.0);
+                    }
+                }
+                java.util.Collections.sort(latencies);
+                int n = latencies.size();
+                return n == 0 ? new Deliveries(0, events, Double.NaN, Double.NaN, Double.NaN)
+                        : new Deliveries(n, events, latencies.get((n - 1) / 2), latencies.get((int) Math.ceil(n * 0.99) - 1), latencies.get(n - 1));
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            threads.shutdownNow();
+        }
     }
 
     /** Where the CPU went while the creates were being answered: wall seconds, and CPU seconds per party. */
@@ -301,7 +443,8 @@ public final class ProvisioningBenchmark {
         }
     }
 
-    static Result runService(Path jar, BenchCluster cluster) throws Exception {
+    /** One run of the service; with a receiver, a webhook subscription to it is made before the warm-up. */
+    static Result runService(Path jar, BenchCluster cluster, WebhookReceiver receiver) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>();
         if (PIN) {
@@ -324,6 +467,9 @@ public final class ProvisioningBenchmark {
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         // glibc's default of 8 malloc arenas per core only adds RSS to a JVM (the usual container setting).
         env.put("MALLOC_ARENA_MAX", "2");
+        // The receiver is on loopback over plain http, which real mode refuses unless told.
+        env.put("LABS_WEBHOOKS_ALLOW_HTTP", "true");
+        env.put("LABS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
         // -DserviceEnv=NAME=value,NAME=value: further settings of the service, to try one (e.g. LABS_RECONCILER_WORKERS=2).
         for (String pair : System.getProperty("serviceEnv", "").split(",")) {
             if (pair.contains("=")) {
@@ -336,6 +482,13 @@ public final class ProvisioningBenchmark {
             waitFor(() -> status(get(base + "/q/health/ready", null)) == 200, Duration.ofSeconds(90), "service ready");
             String secret = field(post(base + "/api/v1/admin/clients", ADMIN_TOKEN,
                     "{\"name\":\"bench\",\"scopes\":[\"labs:read\",\"labs:write\"]}").body(), "secret");
+            if (receiver != null) {
+                // Before the warm-up, so that the outbox's path is compiled too before the measured creates.
+                var subscribed = post(base + "/api/v1/webhooks", secret, "{\"url\":\"" + receiver.url() + "\"}");
+                if (subscribed.statusCode() != 201) {
+                    throw new IllegalStateException("subscribing answered " + subscribed.statusCode() + ": " + subscribed.body());
+                }
+            }
             // The LMS's 50 workers, each with its connection, used for the warm-up and then for the measurement.
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
             ThreadLocal<LmsConnection> connections = ThreadLocal.withInitial(() -> LmsConnection.open(port));
@@ -364,11 +517,17 @@ public final class ProvisioningBenchmark {
             if (WAIT_READY) {
                 waitFor(() -> labsIn(base, secret, "bench", "READY") >= LABS, Duration.ofMinutes(20), "all labs READY");
             }
+            if (receiver != null) {
+                waitFor(() -> receiver.received.size() >= LABS, Duration.ofMinutes(5), "every measured lab's lab.ready webhook");
+            }
             double wall = WAIT_READY ? (System.nanoTime() - start) / 1e9 : Double.NaN;
+            double serviceCpuToEnd = cpuSeconds(service.pid()) - cpuBefore[0];
+            Deliveries deliveries = receiver == null ? null : receiver.deliveries(cluster);
             long requests = WAIT_READY ? cluster.serviceRequests() - before : -1;
             Arrays.sort(latencies);
             long[] rss = rss(service.pid());
-            return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1], burst);
+            return new Result(requests, wall, latencies[LABS / 2] / 1e6, latencies[(int) Math.ceil(LABS * 0.99) - 1] / 1e6, rss[0], rss[1], burst,
+                    serviceCpuToEnd, deliveries);
         } finally {
             service.destroy();
             service.waitFor(30, TimeUnit.SECONDS);
