@@ -26,8 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,15 +77,16 @@ class DatabaseOutageTests {
         var stop = new AtomicBoolean();
         long[] killedAt = {Long.MAX_VALUE};
         var creates = new AtomicInteger();
-        ExecutorService load = Executors.newFixedThreadPool(4);
+        // Each caller sends its next request 20 ms after the last one was sent (never two of its own at once).
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(4);
         List<HttpRequest.Builder> kinds = List.of(
                 HttpRequest.newBuilder(URI.create(base + "/api/v1/labs?courseId=db-101")).GET(),
                 HttpRequest.newBuilder(URI.create(base + "/api/v1/labs/" + before)).GET(),
                 HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/clients")).GET());
         for (int t = 0; t < 4; t++) {
             int caller = t;
-            load.submit(() -> {
-                while (!stop.get()) {
+            load.scheduleAtFixedRate(() -> {
+                if (!stop.get()) {
                     HttpRequest request;
                     if (caller == 3) {
                         String body = "{\"learnerId\":\"load-" + creates.incrementAndGet() + "-" + System.nanoTime() + "\",\"courseId\":\"db-101\","
@@ -107,13 +108,13 @@ class DatabaseOutageTests {
                         if (caller == 3 && response.statusCode() == 202) {
                             created.add(response.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1"));
                         }
-                        Thread.sleep(20);
                     } catch (InterruptedException e) {
-                        return null;
+                        Thread.currentThread().interrupt();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
                 }
-                return null;
-            });
+            }, 0, 20, TimeUnit.MILLISECONDS);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() > 20);
 
