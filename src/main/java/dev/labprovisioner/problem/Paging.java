@@ -8,6 +8,15 @@ public final class Paging {
     private Paging() {
     }
 
+    /** A paging query parameter as given ({@code page}, {@code size}): a whole number, or a 400 that says so. */
+    public static int number(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("'" + name + "' must be a whole number.");
+        }
+    }
+
     public static void require(int page, int size) {
         if (page < 0) {
             throw ProblemException.badRequest("'page' starts at 0.");

@@ -1,6 +1,7 @@
 package dev.labprovisioner.admin.rest;
 
 import dev.labprovisioner.admin.AuditLog;
+import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.Problem;
 import dev.labprovisioner.security.Scopes;
 import jakarta.annotation.security.RolesAllowed;
@@ -41,8 +42,7 @@ public class AdminAuditResource {
     public AuditPageView list(@Parameter(description = "Only this action, e.g. LAB_RESET") @QueryParam("action") String action,
                               @Parameter(description = "Only this target: a client, course or lab id") @QueryParam("target") String target,
                               @QueryParam("page") @DefaultValue("0") String page, @QueryParam("size") @DefaultValue("20") String size) {
-        var paging = Paging.of(page, size);
-        var result = audit.page(action, target, paging.page(), paging.size());
+        var result = audit.page(action, target, Paging.number("page", page), Paging.number("size", size));
         return new AuditPageView(result.items().stream().map(AuditEntryView::of).toList(), result.total());
     }
 }

@@ -6,6 +6,7 @@ import dev.labprovisioner.lab.LabService;
 import dev.labprovisioner.lab.rest.LabListView;
 import dev.labprovisioner.lab.rest.LabView;
 import dev.labprovisioner.learner.LearnerLinks;
+import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.Problem;
 import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.Scopes;
@@ -62,9 +63,8 @@ public class AdminLabResource {
     public LabListView list(@QueryParam("courseId") String courseId, @QueryParam("state") String state,
                             @QueryParam("learnerId") String learnerId,
                             @QueryParam("page") @DefaultValue("0") String page, @QueryParam("size") @DefaultValue("20") String size) {
-        var paging = Paging.of(page, size);
         // An admin caller: LabService lists every client's labs for it.
-        var result = labs.list(Caller.of(identity), learnerId, courseId, state, paging.page(), paging.size());
+        var result = labs.list(Caller.of(identity), learnerId, courseId, state, Paging.number("page", page), Paging.number("size", size));
         return new LabListView(result.items().stream().map(this::view).toList(), result.total());
     }
 

@@ -4,8 +4,8 @@ import dev.labprovisioner.lab.CreateThreads;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabService;
 import dev.labprovisioner.learner.LearnerLinks;
+import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.Problem;
-import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
 import dev.labprovisioner.security.Scopes;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -103,7 +103,7 @@ public class LabResource {
     public LabListView list(@QueryParam("learnerId") String learnerId, @QueryParam("courseId") String courseId,
                             @QueryParam("state") String state,
                             @QueryParam("page") @DefaultValue("0") String page, @QueryParam("size") @DefaultValue("20") String size) {
-        var result = labs.list(Caller.of(identity), learnerId, courseId, state, number("page", page), number("size", size));
+        var result = labs.list(Caller.of(identity), learnerId, courseId, state, Paging.number("page", page), Paging.number("size", size));
         return new LabListView(result.items().stream().map(this::view).toList(), result.total());
     }
 
@@ -151,11 +151,4 @@ public class LabResource {
         return LabView.of(lab, links.url(lab.id));
     }
 
-    private static int number(String name, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("'" + name + "' must be a whole number.");
-        }
-    }
 }

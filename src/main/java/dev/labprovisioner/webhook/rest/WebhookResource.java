@@ -1,5 +1,6 @@
 package dev.labprovisioner.webhook.rest;
 
+import dev.labprovisioner.problem.Paging;
 import dev.labprovisioner.problem.Problem;
 import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.security.Caller;
@@ -120,7 +121,7 @@ public class WebhookResource {
     @APIResponse(responseCode = "404", description = "No such subscription", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public WebhookDeliveryListView deliveries(@PathParam("id") UUID id,
                                               @QueryParam("page") @DefaultValue("0") String page, @QueryParam("size") @DefaultValue("20") String size) {
-        var result = webhooks.deliveries(Caller.of(identity), id, number("page", page), number("size", size));
+        var result = webhooks.deliveries(Caller.of(identity), id, Paging.number("page", page), Paging.number("size", size));
         return new WebhookDeliveryListView(result.items().stream().map(WebhookDeliveryView::of).toList(), result.total());
     }
 
@@ -136,11 +137,4 @@ public class WebhookResource {
         return Response.accepted(WebhookDeliveryView.of(webhooks.redeliver(Caller.of(identity), id, deliveryId))).build();
     }
 
-    private static int number(String name, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("'" + name + "' must be a whole number.");
-        }
-    }
 }
