@@ -346,8 +346,21 @@ public interface LabsConfig {
     }
 
     interface Sandbox {
-        /** Where the embedded PostgreSQL keeps its files. */
+        /** Where the sandbox cluster keeps its files (its PostgreSQL, its control plane, its log). */
         Optional<String> workDir();
+
+        /**
+         * A running sandbox cluster's connection file (what {@code sandbox-cluster/run} writes): the service uses that
+         * sandbox instead of starting its own (read at start by SandboxConfigSourceFactory).
+         */
+        Optional<String> attach();
+
+        /** The connection file of the sandbox cluster in use: set by the service itself at start, never by hand. */
+        Optional<String> connection();
+
+        /** The command that starts the sandbox cluster as its own process (read at start by SandboxConfigSourceFactory). */
+        @WithDefault("sandbox-cluster/run")
+        String launcher();
 
         /**
          * Which Kubernetes the sandbox runs: {@code auto} (upstream's control plane where

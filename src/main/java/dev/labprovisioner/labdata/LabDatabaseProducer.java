@@ -1,22 +1,20 @@
 package dev.labprovisioner.labdata;
 
-import dev.labprovisioner.config.LabsConfig;
-import dev.labprovisioner.sandbox.SandboxCluster;
+import dev.labprovisioner.sandboxclient.SandboxVolumes;
+import dev.labprovisioner.sandboxclient.VolumeLabDatabase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 import java.time.Duration;
 
-/** The lab database reader of the mode the service runs in. */
+/** The lab database reader: psql through an exec in the pod, or, on a sandbox cluster (whose pods run nothing), its volumes. */
 @ApplicationScoped
 class LabDatabaseProducer {
 
     @Produces
     @ApplicationScoped
-    LabDatabase labDatabase(LabsConfig config, KubernetesClient client, SandboxCluster sandbox) {
-        return config.mode() == LabsConfig.Mode.SANDBOX
-                ? new SandboxLabDatabase(sandbox)
-                : new ExecLabDatabase(client, Duration.ofSeconds(20));
+    LabDatabase labDatabase(KubernetesClient client, SandboxVolumes sandbox) {
+        return sandbox.active() ? new VolumeLabDatabase(sandbox) : new ExecLabDatabase(client, Duration.ofSeconds(20));
     }
 }

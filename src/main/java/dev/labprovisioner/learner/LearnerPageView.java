@@ -17,6 +17,8 @@ public record LearnerPageView(
         long expiresAtEpochMillis,
         String timeLeft,
         boolean sandbox,
+        /** On a sandbox cluster, which engine: {@code control-plane} or {@code imitation} (empty in real mode). */
+        String sandboxEngine,
         int score,
         int maxScore,
         boolean completed,

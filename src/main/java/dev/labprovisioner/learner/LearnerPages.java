@@ -9,6 +9,7 @@ import dev.labprovisioner.cluster.LabClusterWatch;
 import dev.labprovisioner.config.LabsConfig;
 import dev.labprovisioner.lab.Lab;
 import dev.labprovisioner.lab.LabState;
+import dev.labprovisioner.sandboxclient.SandboxVolumes;
 import dev.labprovisioner.template.CheckpointDefinition;
 import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
@@ -38,8 +39,11 @@ public class LearnerPages {
     private final StepMarkdown markdown;
     private final LabClusterWatch watch;
     private final LabsConfig config;
+    private final SandboxVolumes sandbox;
 
-    LearnerPages(LabTemplateCatalog catalog, CheckpointService checkpoints, StepMarkdown markdown, LabClusterWatch watch, LabsConfig config) {
+    LearnerPages(LabTemplateCatalog catalog, CheckpointService checkpoints, StepMarkdown markdown, LabClusterWatch watch, LabsConfig config,
+                 SandboxVolumes sandbox) {
+        this.sandbox = sandbox;
         this.catalog = catalog;
         this.checkpoints = checkpoints;
         this.markdown = markdown;
@@ -64,7 +68,7 @@ public class LearnerPages {
         List<String> pods = ready ? watch.pods(lab.namespace).stream().map(p -> p.getMetadata().getName()).sorted().toList() : List.of();
         return new LearnerPageView(token, template.title(), template.description(), lab.state.name(), stateLabel(lab.state), ready,
                 lab.state == LabState.REQUESTED || lab.state == LabState.PROVISIONING, lab.failureReason, lab.namespace,
-                TIME.format(lab.expiresAt), lab.expiresAt.toEpochMilli(), timeLeft(lab.expiresAt), config.mode() == LabsConfig.Mode.SANDBOX,
+                TIME.format(lab.expiresAt), lab.expiresAt.toEpochMilli(), timeLeft(lab.expiresAt), sandbox.active(), sandbox.engine().orElse(""),
                 progress.score(), progress.maxScore(), progress.completed(), steps, unassigned, pods);
     }
 

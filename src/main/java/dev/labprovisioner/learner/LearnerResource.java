@@ -9,7 +9,7 @@ import jakarta.annotation.security.PermitAll;
 import dev.labprovisioner.checkpoint.CheckpointService;
 import dev.labprovisioner.checkpoint.rest.CheckpointView;
 import dev.labprovisioner.checkpoint.rest.ProgressView;
-import dev.labprovisioner.sandbox.SandboxSql;
+import dev.labprovisioner.sandboxclient.SandboxSql;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.Consumes;

@@ -1,7 +1,7 @@
 package dev.labprovisioner.database;
 
 import dev.labprovisioner.Api;
-import dev.labprovisioner.sandbox.SandboxRuntime;
+import dev.labprovisioner.sandboxclient.RunningSandbox;
 import dev.labprovisioner.security.ActiveClients;
 import dev.labprovisioner.security.SecretHashes;
 import io.agroal.api.AgroalDataSource;
@@ -119,14 +119,14 @@ class DatabaseOutageTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() > 20);
 
         long logFrom = Files.size(LOG);
-        long pid = SandboxRuntime.current().orElseThrow().postgresPid().orElseThrow();
+        long pid = RunningSandbox.connection().postgresPid().orElseThrow();
         killedAt[0] = System.nanoTime();
         assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).as("SIGKILL sent to the postmaster").isTrue();
 
         // Readiness goes DOWN, and its body (no credential needed) names neither the server nor the driver's error.
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
                 .until(() -> RestAssured.given().get("/q/health/ready").statusCode() == 503);
-        String port = ":" + SandboxRuntime.current().orElseThrow().jdbcUrl("").replaceAll(".*:(\\d+)/$", "$1");
+        String port = ":" + RunningSandbox.connection().databaseUrl().replaceAll(".*:(\\d+)/.*$", "$1");
         String readiness = RestAssured.given().get("/q/health/ready").then().statusCode(503).extract().asString();
         assertThat(readiness).contains("\"database\"").contains("DOWN");
         assertThat(readiness).doesNotContainIgnoringCase("jdbc").doesNotContainIgnoringCase("postgres")

@@ -4,7 +4,7 @@ import dev.labprovisioner.Api;
 import dev.labprovisioner.cluster.LabNames;
 import dev.labprovisioner.reconcile.LabReconciler;
 import dev.labprovisioner.sandbox.SandboxControls;
-import dev.labprovisioner.sandbox.SandboxRuntime;
+import dev.labprovisioner.sandboxclient.RunningSandbox;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -37,7 +37,7 @@ class LabResilienceTests {
 
     @Test
     void labsConvergeWithoutDuplicatesWhenAFifthOfKubernetesWritesFail() {
-        SandboxControls api = SandboxRuntime.current().orElseThrow().controls();
+        SandboxControls api = RunningSandbox.controls();
         String lms = Api.lmsClient();
         String course = unique("flaky");
         long faultsBefore = api.stats().injectedFaults();

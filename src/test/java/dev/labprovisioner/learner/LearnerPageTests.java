@@ -34,6 +34,9 @@ class LearnerPageTests {
                         containsString("action=\"/learn/" + token + "/checkpoints/stable-identity/check\""),
                         containsString("Let the service prove it"),
                         containsString("SQL box"),
+                        // The suite's sandbox is the imitation: the page says what it cannot do (exec, Events, rollout undo).
+                        containsString("data-engine=\"imitation\""),
+                        not(containsString("data-engine=\"control-plane\"")),
                         containsString("Not checked"),
                         not(containsString("\"status\":"))));
 

@@ -70,6 +70,10 @@ class RealControlPlaneTests {
             String url = created.path("learnerUrl");
             String token = url.substring(url.lastIndexOf('/') + 1);
             String kubeconfig = given().get("/learn/" + token + "/kubeconfig").then().statusCode(200).extract().asString();
+            // The page tells the learner what this sandbox's engine does as a cluster would, and what it cannot (exec, logs).
+            given().get("/learn/" + token).then().statusCode(200)
+                    .body(org.hamcrest.Matchers.containsString("data-engine=\"control-plane\""),
+                            org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("data-engine=\"imitation\"")));
             return new Lab(lms, id, token, created.path("namespace"), Kubectl.with(binary, kubeconfig, created.path("namespace")));
         }
 

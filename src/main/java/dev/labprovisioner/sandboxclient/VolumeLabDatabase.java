@@ -1,7 +1,8 @@
-package dev.labprovisioner.labdata;
+package dev.labprovisioner.sandboxclient;
 
 import dev.labprovisioner.lab.Lab;
-import dev.labprovisioner.sandbox.SandboxCluster;
+import dev.labprovisioner.labdata.LabDatabase;
+import dev.labprovisioner.labdata.TableDigest;
 import io.fabric8.kubernetes.api.model.Pod;
 
 import java.sql.Connection;
@@ -9,17 +10,18 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Sandbox: reads the real PostgreSQL database behind the pod's PVC (what the pod would serve). */
-final class SandboxLabDatabase implements LabDatabase {
+/** Sandbox: reads the real PostgreSQL database behind the pod's claim (what the pod would serve). */
+public final class VolumeLabDatabase implements LabDatabase {
 
-    private final SandboxCluster sandbox;
-    SandboxLabDatabase(SandboxCluster sandbox) {
-        this.sandbox = sandbox;
+    private final SandboxVolumes volumes;
+
+    public VolumeLabDatabase(SandboxVolumes volumes) {
+        this.volumes = volumes;
     }
 
     @Override
     public List<TableDigest> digest(Lab lab, Pod pod) throws LabDataException {
-        try (Connection c = sandbox.openVolume(pod, false); var st = c.createStatement()) {
+        try (Connection c = volumes.open(pod, false); var st = c.createStatement()) {
             st.setQueryTimeout(10);
             try (var rs = st.executeQuery(DIGEST_SQL)) {
                 var tables = new ArrayList<TableDigest>();

@@ -1,4 +1,4 @@
-package dev.labprovisioner.sandbox;
+package dev.labprovisioner.sandboxclient;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import dev.labprovisioner.cluster.LabClusterWatch;
@@ -41,17 +41,17 @@ public class SandboxSql {
     }
 
     private final LabsConfig config;
-    private final SandboxCluster sandbox;
+    private final SandboxVolumes sandbox;
     private final LabClusterWatch watch;
 
-    SandboxSql(LabsConfig config, SandboxCluster sandbox, LabClusterWatch watch) {
+    SandboxSql(LabsConfig config, SandboxVolumes sandbox, LabClusterWatch watch) {
         this.config = config;
         this.sandbox = sandbox;
         this.watch = watch;
     }
 
     public SqlResult run(Lab lab, String podName, String sql) {
-        if (config.mode() != LabsConfig.Mode.SANDBOX || !sandbox.active()) {
+        if (!sandbox.active()) {
             throw ProblemException.notFound("Running SQL through the service exists only in sandbox mode: on a cluster, use kubectl exec "
                     + podName + " -- psql.");
         }
@@ -69,7 +69,7 @@ public class SandboxSql {
         if (!LabObservation.ready(pod)) {
             throw ProblemException.conflict("Pod " + podName + " is not Ready, so nothing answers there (kubectl exec would fail too).");
         }
-        try (Connection c = sandbox.openVolume(pod, true); Statement st = c.createStatement()) {
+        try (Connection c = sandbox.open(pod, true); Statement st = c.createStatement()) {
             // Enforced by the driver (it cancels the statement): a SET statement_timeout in the learner's SQL cannot lift it.
             st.setQueryTimeout((int) Math.max(1, config.checks().sqlTimeout().toSeconds()));
             st.setMaxRows(config.checks().sqlMaxRows() + 1);

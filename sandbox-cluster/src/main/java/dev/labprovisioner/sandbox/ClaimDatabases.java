@@ -73,28 +73,39 @@ public final class ClaimDatabases implements StatefulSetSimulator.VolumeDatabase
         });
     }
 
+    /** How to reach a volume's database: its JDBC URL, the role to connect as (no password) and the connection options. */
+    public record Access(String url, String user, String options) {
+    }
+
     /**
-     * A connection for the service's checks to the database behind a claim (created on first use): as the
-     * volume's own unprivileged role, with only {@code pg_catalog} on the search path (checks name tables in
-     * full), so nothing the learner defined can stand in for a built-in function.
+     * How the service's checks reach the database behind a claim (created on first use): as the volume's own
+     * unprivileged role, with only {@code pg_catalog} on the search path (checks name tables in full), so nothing the
+     * learner defined can stand in for a built-in function. For the learner's SQL ({@code asLearner}): the volume's own
+     * role, nothing more (what {@code psql} in the pod would be).
      */
+    public Access access(String claimUid, boolean asLearner) throws SQLException {
+        return new Access(ensure(claimUid), databaseName(claimUid), asLearner ? "" : CHECK_OPTIONS);
+    }
+
+    /** A connection for the service's checks (see {@link #access}). */
     public Connection open(String claimUid) throws SQLException {
-        var props = properties(claimUid);
-        props.setProperty("options", CHECK_OPTIONS);
-        return DriverManager.getConnection(ensure(claimUid), props);
+        return connect(access(claimUid, false));
     }
 
-    /** A connection for the learner's SQL: the volume's own role, nothing more (what {@code psql} in the pod would be). */
+    /** A connection for the learner's SQL (see {@link #access}). */
     public Connection openAsLearner(String claimUid) throws SQLException {
-        return DriverManager.getConnection(ensure(claimUid), properties(claimUid));
+        return connect(access(claimUid, true));
     }
 
-    private static java.util.Properties properties(String claimUid) {
+    private static Connection connect(Access access) throws SQLException {
         var props = new java.util.Properties();
-        props.setProperty("user", databaseName(claimUid));
+        props.setProperty("user", access.user());
         props.setProperty("password", "");
         props.setProperty("maxResultBuffer", MAX_RESULT_BUFFER);
-        return props;
+        if (!access.options().isEmpty()) {
+            props.setProperty("options", access.options());
+        }
+        return DriverManager.getConnection(access.url(), props);
     }
 
     /**

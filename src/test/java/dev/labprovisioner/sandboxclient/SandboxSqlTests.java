@@ -1,4 +1,4 @@
-package dev.labprovisioner.sandbox;
+package dev.labprovisioner.sandboxclient;
 
 import dev.labprovisioner.Api;
 import io.quarkus.test.junit.QuarkusTest;
