@@ -55,6 +55,44 @@ public interface LabsConfig {
 
     Webhooks webhooks();
 
+    Lti lti();
+
+    /** LTI 1.3 (DESIGN §9): the tool's keys, the launch's checks, the platforms' URLs. */
+    interface Lti {
+        /**
+         * Key that encrypts the tool's private signing keys at rest (base64, 32+ bytes). Required in real mode; sandbox
+         * makes one per start (and then makes a new key pair when the stored one cannot be decrypted).
+         */
+        Optional<String> keyEncryptionKey();
+
+        /** After a rotation, how long the previous public key stays in {@code /lti/jwks} (platforms cache it). */
+        @WithDefault("72h")
+        Duration keyOverlap();
+
+        /** Leeway on an id_token's {@code exp} and {@code iat}, for clocks that disagree. */
+        @WithDefault("60s")
+        Duration clockSkew();
+
+        /** How long the OIDC login's state and nonce (and a deep-linking request's catalog) wait for the launch. */
+        @WithDefault("10m")
+        Duration loginTimeout();
+
+        /** Longest wait for a platform's answer (and to connect): its JWKS, and later its token and grade endpoints. */
+        @WithDefault("5s")
+        Duration httpTimeout();
+
+        /** How long a platform's JWKS is used before it is fetched again (an unknown {@code kid} fetches it at once). */
+        @WithDefault("10m")
+        Duration jwksCacheTtl();
+
+        /** Shortest time between two fetches of one platform's JWKS for an unknown {@code kid} (a forged token cannot make us hammer it). */
+        @WithDefault("10s")
+        Duration jwksRefetchInterval();
+
+        /** Plain http platform URLs (on loopback only): allowed in the sandbox, refused in real mode unless set to true. */
+        Optional<Boolean> allowHttp();
+    }
+
     interface Outbox {
         /** How often each replica looks for deliveries that are due (a commit that writes one wakes it sooner). */
         @WithDefault("1s")

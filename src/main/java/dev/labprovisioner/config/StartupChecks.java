@@ -23,6 +23,10 @@ public class StartupChecks {
             if (config.learner().signingKey().isEmpty()) {
                 throw new IllegalStateException("Real mode needs labs.learner.signing-key (LABS_LEARNER_SIGNING_KEY). Refusing to start.");
             }
+            if (config.lti().keyEncryptionKey().isEmpty()) {
+                throw new IllegalStateException("Real mode needs labs.lti.key-encryption-key (LABS_LTI_KEY_ENCRYPTION_KEY), which encrypts "
+                        + "the LTI tool's private keys at rest. Refusing to start.");
+            }
             String apiUrl = client.getConfiguration().getMasterUrl();
             if (config.cluster().learnerApiUrl().isEmpty() && inClusterAddress(apiUrl)) {
                 throw new IllegalStateException("The service reaches the API server at its in-cluster address " + apiUrl

@@ -463,6 +463,7 @@ public final class ProvisioningBenchmark {
         env.putAll(cluster.serviceEnv());
         env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN_TOKEN);
         env.put("LABS_LEARNER_SIGNING_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("LABS_LTI_KEY_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LABS_RECONCILER_WORKERS", Integer.toString(WORKERS));
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         // glibc's default of 8 malloc arenas per core only adds RSS to a JVM (the usual container setting).

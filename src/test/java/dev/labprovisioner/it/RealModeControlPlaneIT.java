@@ -103,6 +103,7 @@ class RealModeControlPlaneIT {
         serviceEnv.put("QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", plane.caCertificate().toString());
         serviceEnv.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN);
         serviceEnv.put("LABS_LEARNER_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        serviceEnv.put("LABS_LTI_KEY_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         serviceEnv.put("LABS_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
         // Kubernetes 1.20 has no Pod Security admission: accepted here, and refused by default (see the test below).
         serviceEnv.put("LABS_CLUSTER_POD_SECURITY_CHECK", "warn");

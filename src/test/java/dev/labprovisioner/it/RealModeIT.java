@@ -65,6 +65,7 @@ class RealModeIT {
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.url());
         env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN);
         env.put("LABS_LEARNER_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("LABS_LTI_KEY_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LABS_PUBLIC_BASE_URL", "http://127.0.0.1:" + port);
         // The imitation has no Pod Security admission; real mode would (rightly) refuse to start on it.
         env.put("LABS_CLUSTER_POD_SECURITY_CHECK", "warn");

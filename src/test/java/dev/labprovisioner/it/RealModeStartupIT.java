@@ -48,6 +48,7 @@ class RealModeStartupIT {
     void learnersWouldGetAKubeconfigForTheInClusterAddressSoItRefusesToStartUntilTheirAddressIsSet() throws Exception {
         var run = start(Map.of("LABS_ADMIN_BOOTSTRAP_TOKEN", "a-long-enough-admin-token-1234",
                 "LABS_LEARNER_SIGNING_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]),
+                "LABS_LTI_KEY_ENCRYPTION_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]),
                 "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "https://kubernetes.default.svc:443"));
         assertThat(run.exitCode).isNotZero();
         assertThat(run.output).contains("in-cluster address https://kubernetes.default.svc:443").contains("LABS_CLUSTER_LEARNER_API_URL")
