@@ -753,12 +753,14 @@ class StatefulSetSimulatorTest {
         try {
             var builder = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + path))
                     .timeout(Duration.ofSeconds(10)).header("Accept", "application/json")
+                    .header("Authorization", "Bearer " + api.adminToken())
                     .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
                             : java.net.http.HttpRequest.BodyPublishers.ofString(body));
             if (contentType != null) {
                 builder.header("Content-Type", contentType);
             }
-            return java.net.http.HttpClient.newHttpClient().send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return java.net.http.HttpClient.newBuilder().sslContext(api.sslContext()).build()
+                    .send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -772,8 +774,10 @@ class StatefulSetSimulatorTest {
         try {
             var request = java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(api.url() + SandboxKubernetesApi.CONTROL_PATH + pathAndQuery))
+                    .header("Authorization", "Bearer " + api.adminToken())
                     .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
-            var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            var response = java.net.http.HttpClient.newBuilder().sslContext(api.sslContext()).build()
+                    .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
             return response.body();
         } catch (java.io.IOException e) {
