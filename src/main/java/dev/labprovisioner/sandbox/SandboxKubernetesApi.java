@@ -513,6 +513,10 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             if ("GET".equals(request.getMethod()) && Discovery.isDiscoveryPath(path)) {
                 // the mock server answers discovery with an empty List: kubectl would find no resource type at all
+                String accept = request.getHeader("Accept");
+                if ("/openapi/v2".equals(path) && accept != null && accept.contains("protobuf")) {
+                    return Discovery.openApiV2Protobuf();
+                }
                 return Discovery.respond(path, hostHeader(request));
             }
             Matcher token = TOKEN_PATH.matcher(path);
@@ -1797,6 +1801,8 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 new Resource("apps", "controllerrevisions", "controllerrevision", "ControllerRevision", true, List.of(), List.of(), List.of()),
                 new Resource("rbac.authorization.k8s.io", "roles", "role", "Role", true, List.of(), List.of(), List.of()),
                 new Resource("rbac.authorization.k8s.io", "rolebindings", "rolebinding", "RoleBinding", true, List.of(), List.of(), List.of()),
+                new Resource("rbac.authorization.k8s.io", "clusterroles", "clusterrole", "ClusterRole", false, List.of(), List.of(), List.of()),
+                new Resource("rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, List.of(), List.of(), List.of()),
                 new Resource("networking.k8s.io", "networkpolicies", "networkpolicy", "NetworkPolicy", true, List.of("netpol"), List.of(), List.of()));
 
         private Discovery() {
@@ -1823,6 +1829,33 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             String lower = kind.toLowerCase(Locale.ROOT);
             return lower.endsWith("s") ? lower + "es" : lower.endsWith("y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+        }
+
+        /**
+         * {@code /openapi/v2} as kubectl 1.20 reads it (protobuf, for {@code apply}'s client-side validation): a valid
+         * document with no definitions, so kubectl finds no schema and skips the validation it cannot do, as it does
+         * for a kind the server does not describe (404 would send it to {@code /swagger-2.0.0.pb-v1} and fail).
+         * Fields: swagger (1) "2.0", info (2) with title (1) and version (2).
+         */
+        static MockResponse openApiV2Protobuf() {
+            java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream();
+            protobufString(info, 1, "Kubernetes");
+            protobufString(info, 2, GIT_VERSION);
+            java.io.ByteArrayOutputStream document = new java.io.ByteArrayOutputStream();
+            protobufString(document, 1, "2.0");
+            document.write(0x12);
+            document.write(info.size());
+            document.writeBytes(info.toByteArray());
+            return new MockResponse().setResponseCode(200)
+                    .setHeader("Content-Type", "application/octet-stream") // what client-go can parse; it reads the bytes as the protobuf asked for
+                   .setBody(document.toByteArray());
+        }
+
+        private static void protobufString(java.io.ByteArrayOutputStream out, int field, String value) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            out.write(field << 3 | 2); // length-delimited; every length here is below 128, one byte
+            out.write(bytes.length);
+            out.writeBytes(bytes);
         }
 
         static boolean isDiscoveryPath(String path) {

@@ -472,6 +472,44 @@ class SandboxKubernetesApiTest {
         assertEquals(1, client.apps().statefulSets().inNamespace(ns).withName("pg").get().getSpec().getReplicas());
     }
 
+    @Test
+    void aScaleThatNamesNoResourceVersionIsRetriedPastConcurrentWritesAndOneThatNamesAStaleOneIsAConflict() throws Exception {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder().withNewMetadata().withName("pg").endMetadata()
+                .withNewSpec().withServiceName("pg").withNewSelector().addToMatchLabels("app", "pg").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "pg").endMetadata()
+                .withNewSpec().addNewContainer().withName("pg").withImage("postgres:17").endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        String scale = "/apis/apps/v1/namespaces/" + ns + "/statefulsets/pg/scale";
+        String stale = get(scale, null).path("metadata").path("resourceVersion").asText();
+        // a controller writes the status meanwhile, as the simulator does: kubectl scale (a merge patch) must not see 409
+        var writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var writes = writer.submit(() -> {
+            for (int i = 0; i < 100; i++) {
+                String status = "{\"status\":{\"replicas\":" + i + "}}";
+                assertEquals(2, send("PATCH", "/apis/apps/v1/namespaces/" + ns + "/statefulsets/pg/status", "application/merge-patch+json",
+                        null, status).statusCode() / 100);
+            }
+        });
+        try {
+            for (int replicas = 1; replicas <= 30; replicas++) {
+                var answer = send("PATCH", scale, "application/merge-patch+json", null, "{\"spec\":{\"replicas\":" + replicas + "}}");
+                assertEquals(200, answer.statusCode(), answer.body());
+                assertEquals(replicas, readTree(answer.body()).path("spec").path("replicas").asInt());
+            }
+            writes.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
+        }
+        // the request's own resourceVersion, in a merge patch or in a JSON patch's operations, is a precondition
+        assertEquals(409, send("PATCH", scale, "application/merge-patch+json", null,
+                "{\"metadata\":{\"resourceVersion\":\"" + stale + "\"},\"spec\":{\"replicas\":2}}").statusCode());
+        assertEquals(409, send("PATCH", scale, "application/json-patch+json", null,
+                "[{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"" + stale + "\"},"
+                        + "{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}]").statusCode());
+        assertEquals(30, client.apps().statefulSets().inNamespace(ns).withName("pg").get().getSpec().getReplicas());
+    }
+
     // ------------------------------------------------------------------ authentication and RBAC
 
     @Test
