@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -569,6 +570,9 @@ class StatefulSetSimulatorTest {
                 .create().getMetadata().getUid();
         await().atMost(DEADLINE).untilAsserted(() -> {
             for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
+                // not adopted yet: no owner (an assertion, so that the wait goes on)
+                assertFalse(pod.getMetadata().getOwnerReferences() == null || pod.getMetadata().getOwnerReferences().isEmpty(),
+                        pod.getMetadata().getName() + " has no owner yet");
                 assertEquals(newUid, pod.getMetadata().getOwnerReferences().get(0).getUid());
                 assertEquals(Boolean.TRUE, pod.getMetadata().getOwnerReferences().get(0).getController());
             }
