@@ -60,7 +60,7 @@ public record SandboxConnection(Path file, String engine, long pid, String kuber
 
     /**
      * The service's configuration for this sandbox: its database, and the Kubernetes client as the service's own
-     * ServiceAccount on the control plane (never an administrator), or the imitation's API.
+     * ServiceAccount (never an administrator), on either engine.
      */
     Map<String, String> serviceConfiguration() {
         var c = new HashMap<String, String>();
@@ -74,7 +74,7 @@ public record SandboxConnection(Path file, String engine, long pid, String kuber
             c.put("quarkus.kubernetes-client.ca-cert-file", ca);
             c.put("quarkus.kubernetes-client.trust-certs", "false");
         }, () -> c.put("quarkus.kubernetes-client.trust-certs", "true"));
-        c.put("quarkus.kubernetes-client.namespace", controlPlane() ? "lab-provisioner" : "default");
+        c.put("quarkus.kubernetes-client.namespace", "lab-provisioner");
         return c;
     }
 

@@ -107,8 +107,8 @@ public final class SandboxProcess {
                 SandboxConnection c = ready.get();
                 LOG.warnf("SANDBOX MODE: the sandbox cluster runs as process %d (%s, started in %d ms; its log: %s). "
                                 + "Kubernetes API %s, %s.", c.pid(), describe(c), (System.nanoTime() - begin) / 1_000_000, log,
-                        c.kubernetesUrl(), c.controlPlane() ? "the service as its own ServiceAccount, bound to k8s/clusterrole.yaml; "
-                                + "the administrator's kubeconfig: " + c.adminKubeconfig().orElse("?") : "no credential needed");
+                        c.kubernetesUrl(), "the service as its own ServiceAccount, bound to k8s/clusterrole.yaml; the administrator's kubeconfig: "
+                                + c.adminKubeconfig().orElse("?"));
                 return c;
             }
             if (!process.isAlive()) {

@@ -16,8 +16,15 @@ public final class RunningSandbox {
         return SandboxConnection.read(Path.of(file)).orElseThrow(() -> new IllegalStateException("No sandbox connection file " + file));
     }
 
-    /** The imitation's request counters and fault injection. */
+    /** The imitation's request counters and fault injection: the administrator's (their kubeconfig's token and CA). */
     public static SandboxControls controls() {
-        return new SandboxControls(connection().kubernetesUrl());
+        SandboxConnection c = connection();
+        try {
+            var admin = io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(Path.of(c.adminKubeconfig().orElseThrow())));
+            String ca = new String(java.util.Base64.getDecoder().decode(admin.getCaCertData()), java.nio.charset.StandardCharsets.US_ASCII);
+            return new SandboxControls(c.kubernetesUrl(), ca, admin.getOauthToken() != null ? admin.getOauthToken() : admin.getAutoOAuthToken());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -135,33 +135,13 @@ public final class SandboxClusterMain {
         return out.toString();
     }
 
-    /** On the control plane, its administrator's kubeconfig; on the imitation, its API with no credential (it asks for none). */
+    /** The sandbox administrator's kubeconfig (its token and CA). */
     static String adminKubeconfig(SandboxRuntime runtime) {
-        Optional<Path> admin = runtime.adminKubeconfig();
-        if (admin.isPresent()) {
-            try {
-                return Files.readString(admin.get());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        try {
+            return Files.readString(runtime.adminKubeconfig().orElseThrow());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: lab-sandbox
-                  cluster:
-                    server: %s
-                users:
-                - name: sandbox-admin
-                  user: {}
-                contexts:
-                - name: lab-sandbox
-                  context:
-                    cluster: lab-sandbox
-                    user: sandbox-admin
-                current-context: lab-sandbox
-                """.formatted(runtime.apiUrl());
     }
 
     static Map<String, String> parse(String[] args) {

@@ -16,11 +16,23 @@ public final class SandboxControls {
     public record Stats(long requests, long simulatorRequests, long writes, long injectedFaults) {
     }
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final HttpClient http;
     private final String apiUrl;
+    /** The administrator's token on a secured imitation (the controls are theirs); null on the plain-HTTP one. */
+    private final String adminToken;
 
+    /** The plain-HTTP imitation ({@link SandboxKubernetesApi#start(int)}). */
     public SandboxControls(String apiUrl) {
+        this.http = HttpClient.newHttpClient();
         this.apiUrl = apiUrl;
+        this.adminToken = null;
+    }
+
+    /** The secured imitation: its CA (PEM) and the administrator's token ({@link SandboxKubernetesApi#adminToken()}). */
+    public SandboxControls(String apiUrl, String caPem, String adminToken) {
+        this.http = HttpClient.newBuilder().sslContext(SandboxCertificates.trusting(caPem)).build();
+        this.apiUrl = apiUrl;
+        this.adminToken = adminToken;
     }
 
     public Stats stats() {
@@ -33,9 +45,12 @@ public final class SandboxControls {
                 + "&delayMs=" + delay.toMillis())).POST(HttpRequest.BodyPublishers.noBody())));
     }
 
-    private static String send(HttpRequest.Builder request) {
+    private String send(HttpRequest.Builder request) {
+        if (adminToken != null) {
+            request.header("Authorization", "Bearer " + adminToken);
+        }
         try {
-            return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new IllegalStateException("The sandbox Kubernetes API did not answer", e);
         } catch (InterruptedException e) {

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.labprovisioner.sandbox.controlplane.ServiceIdentity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -17,9 +17,17 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.vertx.HttpServerRequestHandler;
 import io.fabric8.zjsonpatch.JsonPatch;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
 
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,13 +39,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The sandbox's in-process Kubernetes API: the fabric8 mock server in CRUD mode, bound to loopback.
+ * The sandbox's in-process Kubernetes API: the fabric8 mock server's CRUD store behind a Vert.x server of our own,
+ * bound to loopback.
  * It counts the requests it serves (the benchmark reads them) and can inject faults into a share of
  * writes, so that retries and idempotency are exercised against real HTTP failures: a faulty write answers
  * 500 after taking effect (the client cannot tell it happened) or answers only after a delay past the
@@ -47,36 +59,149 @@ import java.util.regex.Pattern;
  * fabric8 is added here: discovery and an OpenAPI v3 index ({@link Discovery}), strategic merge patches
  * ({@link StrategicMerge}), the scale subresource, StatefulSet defaults and update validation, orphaning deletes,
  * watches over plain HTTP ({@link WatchLog}), Tables for {@code kubectl get} ({@link Tables}), typed list kinds,
- * and Status bodies on errors. Not served: protobuf (415), container logs and exec (there are no containers),
- * server-side apply (415), and a watch held open: {@code kubectl get -w} prints one batch of changes and ends.
+ * and Status bodies on errors. Watches over plain HTTP stream as an API server's do ({@link WatchLog}); fabric8's
+ * WebSocket watches are the mock server's own. Not served: protobuf (415), container logs and exec (there are no
+ * containers), and server-side apply (415).
+ *
+ * <p>{@link #startSecured} serves it as an API server with anonymous authentication off: TLS with a CA made at start
+ * ({@link #caCertificatePem()}), and every request needs a bearer token: the administrator's ({@link #adminToken()},
+ * for the simulator and the sandbox's operator: everything), the service's ({@link #serviceToken()}: the
+ * ServiceAccount {@code lab-provisioner/lab-provisioner}, confined as RBAC confines it on a real cluster by
+ * {@code k8s/clusterrole.yaml} and, in a namespace, the ClusterRoles its RoleBindings there grant it), or a learner's
+ * from TokenRequest ({@link LearnerTokens}). Anything else is 401. {@link #start(int)} is the old plain-HTTP
+ * wiring, where a request without a token is the sandbox's own, kept only until the sandbox process wires TLS.
  */
 public final class SandboxKubernetesApi implements AutoCloseable {
 
     /** The simulated controllers run inside the "cluster": faults are injected only into other clients' writes. */
     public static final String SIMULATOR_USER_AGENT = "lab-provisioner-sandbox-simulator";
 
-    private final KubernetesMockServer server;
-    private final FaultInjectingDispatcher dispatcher;
+    /** The WebSocket subprotocols of exec and port-forward, as the mock server offers them. */
+    private static final List<String> WEBSOCKET_SUBPROTOCOLS = List.of("v1.channel.k8s.io", "v2.channel.k8s.io",
+            "v3.channel.k8s.io", "v4.channel.k8s.io");
 
-    private SandboxKubernetesApi(KubernetesMockServer server, FaultInjectingDispatcher dispatcher) {
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final FaultInjectingDispatcher dispatcher;
+    private final SandboxCertificates certificates;
+
+    private SandboxKubernetesApi(Vertx vertx, HttpServer server, FaultInjectingDispatcher dispatcher, SandboxCertificates certificates) {
+        this.vertx = vertx;
         this.server = server;
         this.dispatcher = dispatcher;
+        this.certificates = certificates;
     }
 
+    /**
+     * The old wiring: plain HTTP on loopback, and a request without a token is the sandbox's own (not confined).
+     * kubectl sends no token over plain HTTP, so kubectl is not confined here: use {@link #startSecured}.
+     */
     public static SandboxKubernetesApi start(int port) {
-        var dispatcher = new FaultInjectingDispatcher(new RecordingCrudDispatcher());
-        var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-        server.init(InetAddress.getLoopbackAddress(), port);
-        return new SandboxKubernetesApi(server, dispatcher);
+        return start(InetAddress.getLoopbackAddress(), port, false);
     }
 
+    /** As an API server with anonymous authentication off: HTTPS, and no request without a token ({@link #adminToken()}...). */
+    public static SandboxKubernetesApi startSecured(int port) {
+        return startSecured(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** On another address than loopback (the certificate still names only 127.0.0.1 and localhost). */
+    public static SandboxKubernetesApi startSecured(InetAddress address, int port) {
+        return start(address, port, true);
+    }
+
+    private static SandboxKubernetesApi start(InetAddress address, int port, boolean secured) {
+        SandboxCertificates certificates = secured ? SandboxCertificates.generate() : null;
+        var dispatcher = new FaultInjectingDispatcher(new RecordingCrudDispatcher(), secured);
+        Vertx vertx = Vertx.vertx();
+        // HTTP/1.1 only: fabric8's watches are WebSocket upgrades, and kubectl and the other clients speak it too
+        HttpServerOptions options = new HttpServerOptions().setHost(address.getHostAddress()).setPort(port)
+                .setWebSocketSubProtocols(WEBSOCKET_SUBPROTOCOLS).setHandle100ContinueAutomatically(true);
+        if (secured) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertValue(io.vertx.core.buffer.Buffer.buffer(certificates.serverCertificatePem))
+                    .setKeyValue(io.vertx.core.buffer.Buffer.buffer(certificates.serverKeyPem)));
+        }
+        HttpServerRequestHandler served = new HttpServerRequestHandler(vertx) {
+            @Override
+            protected MockResponse onHttpRequest(RecordedRequest request) {
+                return dispatcher.dispatch(request);
+            }
+        };
+        HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+            if (FaultInjectingDispatcher.isHttpWatch(request.method().name(), request.uri(), request.getHeader("Upgrade"))) {
+                dispatcher.streamWatch(request, vertx);
+            } else {
+                served.handle(request);
+            }
+        });
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("The sandbox's Kubernetes API could not listen on " + address.getHostAddress() + ":" + port, e);
+        }
+        return new SandboxKubernetesApi(vertx, server, dispatcher, certificates);
+    }
+
+    /** {@code https://127.0.0.1:PORT} ({@code http://} for {@link #start(int)}). */
     public String url() {
-        return "http://" + server.getHostName() + ":" + server.getPort();
+        return (certificates != null ? "https" : "http") + "://127.0.0.1:" + server.actualPort();
+    }
+
+    public boolean secured() {
+        return certificates != null;
+    }
+
+    /** The CA that signed the server's certificate, in PEM: a kubeconfig's certificate-authority-data (base64 of it). */
+    public String caCertificatePem() {
+        requireSecured();
+        return certificates.caPem;
+    }
+
+    /** The sandbox administrator's token: everything, as cluster-admin. For the simulator and the operator, never the service. */
+    public String adminToken() {
+        requireSecured();
+        return dispatcher.adminToken;
+    }
+
+    /** The service's token: ServiceAccount lab-provisioner/lab-provisioner, confined by RBAC as on a real cluster. */
+    public String serviceToken() {
+        requireSecured();
+        return dispatcher.serviceToken;
+    }
+
+    /** A fabric8 client configuration for this API with that token (and the CA, when secured). */
+    public Config clientConfig(String token) {
+        ConfigBuilder config = new ConfigBuilder().withMasterUrl(url());
+        if (certificates != null) {
+            config.withCaCertData(java.util.Base64.getEncoder().encodeToString(certificates.caPem.getBytes(StandardCharsets.US_ASCII)))
+                    .withTrustCerts(false);
+        }
+        return token == null ? config.build() : config.withOauthToken(token).build();
+    }
+
+    /** A TLS context trusting this API's CA, for JDK HTTP clients ({@link SandboxControls}). */
+    public javax.net.ssl.SSLContext sslContext() {
+        requireSecured();
+        return SandboxCertificates.trusting(certificates.caPem);
+    }
+
+    private void requireSecured() {
+        if (certificates == null) {
+            throw new IllegalStateException("This sandbox API serves plain HTTP without tokens: start it with startSecured");
+        }
     }
 
     @Override
     public void close() {
-        server.destroy();
+        dispatcher.shutdown();
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing: nothing more to do
+        }
     }
 
     /** Not a Kubernetes path: {@code GET /sandbox/stats}, {@code POST /sandbox/faults?rate=0.2&delayMs=1500}. */
@@ -115,9 +240,19 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             "/api/v1/namespaces/%s/events");
 
     static final class FaultInjectingDispatcher extends Dispatcher {
+        private static final String SELF_SUBJECT_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+        private static final Pattern BINDING_WRITE_PATH = Pattern.compile(
+                "/apis/rbac.authorization.k8s.io/v1(?:/namespaces/([a-z0-9-]+))?/(rolebindings|clusterrolebindings)(/[a-z0-9.:-]+)?");
+        /** A watch over HTTP ends after this unless it asks for less ({@code timeoutSeconds}), as the API server's do. */
+        private static final Duration WATCH_TIMEOUT = Duration.ofMinutes(30);
+
         private final RecordingCrudDispatcher crud;
         /** Learners' tokens, confined to their namespace and the learner ClusterRole, as RBAC would. */
         private final LearnerTokens learners = new LearnerTokens();
+        /** TLS and tokens: a request without a known token is 401. Otherwise one without a token is the sandbox's own. */
+        private final boolean secured;
+        final String adminToken;
+        final String serviceToken;
         /** Requests of every client but the simulator: the service's load on a real API server. */
         final AtomicLong requests = new AtomicLong();
         final AtomicLong simulatorRequests = new AtomicLong();
@@ -126,23 +261,184 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         volatile double faultRate;
         volatile Duration faultDelay = Duration.ofSeconds(3);
 
-        FaultInjectingDispatcher(RecordingCrudDispatcher crud) {
+        FaultInjectingDispatcher(RecordingCrudDispatcher crud, boolean secured) {
             this.crud = crud;
+            this.secured = secured;
+            SecureRandom random = new SecureRandom();
+            this.adminToken = "sandbox-admin-" + HexFormat.of().formatHex(random.generateSeed(24));
+            this.serviceToken = "sandbox-service-" + HexFormat.of().formatHex(random.generateSeed(24));
+        }
+
+        /** Who sent a request, as the API server's authenticators would say. */
+        record Caller(Kind kind, String username, LearnerTokens.Subject learner) {
+            enum Kind { SANDBOX, ADMIN, SERVICE, LEARNER }
+
+            static final Caller SANDBOX = new Caller(Kind.SANDBOX, "system:anonymous", null);
+            static final Caller SERVICE = new Caller(Kind.SERVICE, ServiceIdentity.USERNAME, null);
+            static final Caller ADMIN = new Caller(Kind.ADMIN, "sandbox-admin", null);
+        }
+
+        /** The caller a request's bearer token names; null when it names none the imitation knows (401). */
+        private Caller authenticate(RecordedRequest request) {
+            String authorization = request.getHeader("Authorization");
+            if (authorization == null || !authorization.startsWith("Bearer ")) {
+                return secured ? null : Caller.SANDBOX;
+            }
+            String token = authorization.substring("Bearer ".length()).trim();
+            if (secured && token.equals(adminToken)) {
+                return Caller.ADMIN;
+            }
+            if (secured && token.equals(serviceToken)) {
+                return Caller.SERVICE;
+            }
+            LearnerTokens.Subject learner = learners.subject(token, (namespace, account) -> get(
+                    "/api/v1/namespaces/" + namespace + "/serviceaccounts/" + account).code() == 200);
+            return learner == null ? null : new Caller(Caller.Kind.LEARNER, learner.username(), learner);
+        }
+
+        /** What RBAC would answer for this caller and request. */
+        private boolean authorize(Caller caller, SandboxRbac.Request request) {
+            if (caller.kind() == Caller.Kind.SANDBOX || caller.kind() == Caller.Kind.ADMIN) {
+                return true;
+            }
+            if ("create".equals(request.verb()) && "authorization.k8s.io".equals(request.group())
+                    && "selfsubjectaccessreviews".equals(request.resource())) {
+                return true; // system:basic-user: everyone may ask what they may do
+            }
+            if (caller.kind() == Caller.Kind.LEARNER) {
+                return learners.allows(caller.learner(), request);
+            }
+            if (SandboxRbac.allows(SandboxRbac.CLUSTER_ROLES.get("lab-provisioner"), request)) {
+                return true; // the service's ClusterRoleBinding (k8s/clusterrolebinding.yaml)
+            }
+            if (request.namespace() == null) {
+                return false;
+            }
+            // its RoleBindings in that namespace (the service binds lab-provisioner-lab to itself in each lab)
+            JsonNode bindings = readTree(bodyOf(get("/apis/rbac.authorization.k8s.io/v1/namespaces/" + request.namespace() + "/rolebindings")));
+            for (JsonNode binding : bindings.path("items")) {
+                var rules = SandboxRbac.CLUSTER_ROLES.get(binding.path("roleRef").path("name").asText());
+                if (rules == null || !"ClusterRole".equals(binding.path("roleRef").path("kind").asText())) {
+                    continue;
+                }
+                for (JsonNode subject : binding.path("subjects")) {
+                    if ("ServiceAccount".equals(subject.path("kind").asText()) && ServiceIdentity.ACCOUNT.equals(subject.path("name").asText())
+                            && ServiceIdentity.NAMESPACE.equals(subject.path("namespace").asText()) && SandboxRbac.allows(rules, request)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Counts the request, then answers 401 or 403 as the API server's authentication and authorization would, or
+         * null to serve it. {@code caller} receives who sent it.
+         */
+        private MockResponse admit(RecordedRequest request, Consumer<Caller> caller) {
+            String agent = request.getHeader("User-Agent");
+            (agent != null && agent.startsWith(SIMULATOR_USER_AGENT) ? simulatorRequests : requests).incrementAndGet();
+            Caller who = authenticate(request);
+            if (who == null) {
+                return status(401, "Unauthorized", "Unauthorized");
+            }
+            SandboxRbac.Request wanted = SandboxRbac.Request.of(request.getMethod(), request.getPath());
+            if (!authorize(who, wanted)) {
+                LearnerTokens.Refusal refusal = SandboxRbac.forbidden(who.username(), wanted);
+                return status(refusal.code(), refusal.reason(), refusal.message());
+            }
+            MockResponse escalation = bindingEscalation(request, who);
+            if (escalation != null) {
+                return escalation;
+            }
+            caller.accept(who);
+            return null;
+        }
+
+        /**
+         * RBAC's escalation prevention: a RoleBinding or ClusterRoleBinding may be written only by whoever may {@code bind}
+         * the role it refers to (the service: lab-provisioner-lab and lab-provisioner-learner, by name).
+         */
+        private MockResponse bindingEscalation(RecordedRequest request, Caller caller) {
+            if (caller.kind() == Caller.Kind.SANDBOX || caller.kind() == Caller.Kind.ADMIN
+                    || !("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod()))) {
+                return null;
+            }
+            Matcher path = BINDING_WRITE_PATH.matcher(withoutQuery(request.getPath()));
+            if (!path.matches()) {
+                return null;
+            }
+            JsonNode binding;
+            try {
+                binding = readTree(bodyText(request));
+            } catch (IllegalArgumentException e) {
+                return null; // answered as the bad request it is
+            }
+            JsonNode roleRef = binding.path("roleRef");
+            String role = roleRef.path("name").asText("");
+            String resource = "Role".equals(roleRef.path("kind").asText()) ? "roles" : "clusterroles";
+            if (authorize(caller, new SandboxRbac.Request("bind", "rbac.authorization.k8s.io", path.group(1), resource, role, null))) {
+                return null;
+            }
+            return status(403, "Forbidden", path.group(2) + ".rbac.authorization.k8s.io \"" + binding.path("metadata").path("name").asText()
+                    + "\" is forbidden: user \"" + caller.username() + "\" is attempting to grant RBAC permissions not currently held"
+                    + " (no bind on " + resource + " \"" + role + "\")");
+        }
+
+        /**
+         * {@code POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews}: what {@code kubectl auth can-i} asks, answered
+         * by the same authorizer that serves the requests.
+         */
+        private MockResponse selfSubjectAccessReview(RecordedRequest request, Caller caller) {
+            JsonNode review;
+            try {
+                review = readTree(bodyText(request));
+            } catch (IllegalArgumentException e) {
+                return status(400, "BadRequest", e.getMessage());
+            }
+            JsonNode resource = review.path("spec").path("resourceAttributes");
+            JsonNode nonResource = review.path("spec").path("nonResourceAttributes");
+            SandboxRbac.Request asked;
+            if (resource.isObject()) {
+                String namespace = resource.path("namespace").asText("");
+                String subresource = resource.path("subresource").asText("");
+                String name = resource.path("name").asText("");
+                asked = new SandboxRbac.Request(resource.path("verb").asText(""), resource.path("group").asText(""),
+                        namespace.isEmpty() ? null : namespace,
+                        resource.path("resource").asText("") + (subresource.isEmpty() ? "" : "/" + subresource), name.isEmpty() ? null : name, null);
+            } else if (nonResource.isObject()) {
+                asked = new SandboxRbac.Request(nonResource.path("verb").asText(""), null, null, null, null, nonResource.path("path").asText(""));
+            } else {
+                return status(422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.resourceAttributes: "
+                        + "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
+            }
+            boolean allowed = authorize(caller, asked);
+            ObjectNode answer = review.isObject() ? ((ObjectNode) review).deepCopy() : JSON.createObjectNode();
+            answer.put("apiVersion", "authorization.k8s.io/v1").put("kind", "SelfSubjectAccessReview");
+            ObjectNode status = answer.putObject("status").put("allowed", allowed);
+            if (allowed && caller.kind() != Caller.Kind.SANDBOX && caller.kind() != Caller.Kind.ADMIN) {
+                status.put("reason", "RBAC: allowed by the sandbox's RoleBindings of " + caller.username());
+            }
+            return json(201, answer);
         }
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             if (request.getPath().startsWith(CONTROL_PATH)) {
+                Caller caller = authenticate(request);
+                if (caller == null || caller.kind() == Caller.Kind.LEARNER || caller.kind() == Caller.Kind.SERVICE) {
+                    return status(caller == null ? 401 : 403, caller == null ? "Unauthorized" : "Forbidden",
+                            "the sandbox's controls are the administrator's");
+                }
                 return control(request);
             }
-            String agent = request.getHeader("User-Agent");
-            (agent != null && agent.startsWith(SIMULATOR_USER_AGENT) ? simulatorRequests : requests).incrementAndGet();
-            LearnerTokens.Refusal refused = learners.check(request.getMethod(), request.getPath(), request.getHeader("Authorization"),
-                    (namespace, account) -> crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET,
-                            "/api/v1/namespaces/" + namespace + "/serviceaccounts/" + account, Headers.builder().build(), new Buffer()))
-                            .code() == 200);
+            Caller[] caller = new Caller[1];
+            MockResponse refused = admit(request, c -> caller[0] = c);
             if (refused != null) {
-                return status(refused.code(), refused.reason(), refused.message());
+                return refused;
+            }
+            if ("POST".equals(request.getMethod()) && SELF_SUBJECT_ACCESS_REVIEWS.equals(withoutQuery(request.getPath()))) {
+                return selfSubjectAccessReview(request, caller[0]);
             }
             String contentType = request.getHeader("Content-Type");
             if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/vnd.kubernetes.protobuf")) {
@@ -165,7 +461,19 @@ public final class SandboxKubernetesApi implements AutoCloseable {
 
         private MockResponse perform(RecordedRequest request) {
             if (!"GET".equals(request.getMethod()) && request.getPath().matches(".*[?&]dryRun=All(&.*)?")) {
-                return dryRun(request, withoutQuery(request.getPath()));
+                String path = withoutQuery(request.getPath());
+                if ("PUT".equals(request.getMethod()) || "PATCH".equals(request.getMethod())) {
+                    Matcher scale = SCALE_PATH.matcher(path);
+                    Matcher statefulSet = STATEFULSET_WRITE_PATH.matcher(path);
+                    if (scale.matches()) {
+                        return scaleSubresource(request, scale.group(1), true);
+                    }
+                    if (statefulSet.matches() && statefulSet.group(1) != null) {
+                        return updateStatefulSet(request, path, statefulSet.group(1).substring(1), true);
+                    }
+                    return dryRunUpdate(request, path);
+                }
+                return dryRun(request, path);
             }
             Matcher namespace = NAMESPACE_PATH.matcher(request.getPath());
             if ("DELETE".equals(request.getMethod()) && namespace.matches()) {
@@ -180,14 +488,10 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                     && !WatchLog.Query.PATH.matcher(path).matches() && NAMED_OBJECT_PATH.matcher(path).matches()) {
                 return orphanDelete(path);
             }
-            if ("GET".equals(request.getMethod()) && isHttpWatch(request)) {
-                // the mock server serves watches over WebSocket only (as fabric8 asks); kubectl streams over HTTP
-                return httpWatch(request);
-            }
             if (("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod())) && SECRET_WRITE_PATH.matcher(path).matches()) {
                 // An API server stores a Secret's stringData as base64 data (and keeps no stringData): what kubectl get
                 // secret -o jsonpath='{.data.password}' | base64 -d reads back.
-                JsonNode secret = readTree(request.getUtf8Body());
+                JsonNode secret = readTree(bodyText(request));
                 if (secret.isObject() && secret.path("stringData").isObject()) {
                     ObjectNode stored = ((ObjectNode) secret).deepCopy();
                     ObjectNode data = stored.withObject("/data");
@@ -199,16 +503,20 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             Matcher statefulSet = STATEFULSET_WRITE_PATH.matcher(path);
             if ("POST".equals(request.getMethod()) && statefulSet.matches() && statefulSet.group(1) == null) {
-                JsonNode sts = readTree(request.getUtf8Body());
+                JsonNode sts = readTree(bodyText(request));
                 MockResponse refused = validateNewStatefulSet(sts);
                 return refused != null ? refused : crud.dispatch(withBody(request, statefulSetDefaults(sts, true).toString()));
             }
             if (("PUT".equals(request.getMethod()) || "PATCH".equals(request.getMethod()))
                     && statefulSet.matches() && statefulSet.group(1) != null) {
-                return updateStatefulSet(request, path, statefulSet.group(1).substring(1));
+                return updateStatefulSet(request, path, statefulSet.group(1).substring(1), false);
             }
             if ("GET".equals(request.getMethod()) && Discovery.isDiscoveryPath(path)) {
                 // the mock server answers discovery with an empty List: kubectl would find no resource type at all
+                String accept = request.getHeader("Accept");
+                if ("/openapi/v2".equals(path) && accept != null && accept.contains("protobuf")) {
+                    return Discovery.openApiV2Protobuf();
+                }
                 return Discovery.respond(path, hostHeader(request));
             }
             Matcher token = TOKEN_PATH.matcher(path);
@@ -219,7 +527,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             Matcher scale = SCALE_PATH.matcher(path);
             if (scale.matches()) {
                 // the mock server ignores "/scale" and would serve (or overwrite) the StatefulSet itself
-                return scaleSubresource(request, scale.group(1));
+                return scaleSubresource(request, scale.group(1), false);
             }
             if ("PATCH".equals(request.getMethod()) && isStrategicMergePatch(request.getHeader("Content-Type"))) {
                 // the mock server refuses strategic merge patches (415): kubectl patch, set env/image, edit, apply
@@ -260,12 +568,12 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         /**
          * {@code ?dryRun=All} (kubectl's {@code --dry-run=server}, the Pod Security probe): answered as the API server
          * would, and nothing stored or removed. A create comes back with the server's fields (and a StatefulSet with its
-         * defaults), or 409 if the name is taken; a delete, an update or a patch with the object as it stands, or 404.
-         * (An update or patch is not applied to the answer: the imitation says what exists, not what would.)
+         * defaults), or 409 if the name is taken; a delete with the object as it stands, or 404. Updates and patches:
+         * {@link #dryRunUpdate}.
          */
         private MockResponse dryRun(RecordedRequest request, String path) {
             if ("POST".equals(request.getMethod())) {
-                JsonNode body = readTree(request.getUtf8Body());
+                JsonNode body = readTree(bodyText(request));
                 if (!body.isObject()) {
                     return status(400, "BadRequest", "the body of the request is not a JSON object");
                 }
@@ -286,6 +594,77 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             MockResponse current = withNotFoundStatus(get(path), path);
             return current.code() == 200 ? json(200, readTree(bodyOf(current))) : current;
+        }
+
+        /**
+         * A dry-run update or patch of any kind but a StatefulSet and its scale (those are validated as their real
+         * writes are): the object as the write would leave it, checked against a resourceVersion the request names
+         * (409), nothing stored.
+         */
+        private MockResponse dryRunUpdate(RecordedRequest request, String path) {
+            String readPath = path.endsWith("/status") ? path.substring(0, path.length() - "/status".length()) : path;
+            MockResponse current = withNotFoundStatus(get(readPath), readPath);
+            if (current.code() != 200) {
+                return current;
+            }
+            JsonNode old = readTree(bodyOf(current));
+            JsonNode next;
+            try {
+                JsonNode body = readTree(bodyText(request));
+                next = "PUT".equals(request.getMethod()) ? body : patched(old, request.getHeader("Content-Type"), body);
+            } catch (IllegalArgumentException e) {
+                return status(422, "Invalid", e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                return status(415, "UnsupportedMediaType", e.getMessage());
+            }
+            if (!(next instanceof ObjectNode object)) {
+                return status(422, "Invalid", "the object is not a JSON object");
+            }
+            String requested = requestedResourceVersion(request);
+            String stored = old.path("metadata").path("resourceVersion").asText("");
+            if (!requested.isEmpty() && !requested.equals(stored)) {
+                return conflict(readPath);
+            }
+            ObjectNode meta = object.withObject("/metadata");
+            for (String field : List.of("uid", "creationTimestamp", "resourceVersion", "namespace")) {
+                if (old.path("metadata").has(field)) {
+                    meta.set(field, old.path("metadata").get(field));
+                }
+            }
+            return json(200, object);
+        }
+
+        /** The API server's 409 for a stale resourceVersion. */
+        private static MockResponse conflict(String path) {
+            Matcher named = NAMED_OBJECT_PATH.matcher(path);
+            String what = named.matches() ? named.group(2) + (named.group(1) == null ? "" : "." + named.group(1)) + " \"" + named.group(3) + "\"" : path;
+            return status(409, "Conflict", "Operation cannot be fulfilled on " + what
+                    + ": the object has been modified; please apply your changes to the latest version and try again");
+        }
+
+        /**
+         * The resourceVersion the REQUEST names (its optimistic-concurrency precondition), or "": a PUT's or merge patch's
+         * {@code metadata.resourceVersion}, or a JSON patch's add or replace of {@code /metadata/resourceVersion}. Not
+         * what the patched object carries: that always has one, the version the patch was applied to.
+         */
+        static String requestedResourceVersion(RecordedRequest request) {
+            JsonNode body;
+            try {
+                body = readTree(bodyText(request));
+            } catch (IllegalArgumentException e) {
+                return "";
+            }
+            if (body.isArray()) {
+                String requested = "";
+                for (JsonNode op : body) {
+                    if ("/metadata/resourceVersion".equals(op.path("path").asText())
+                            && ("add".equals(op.path("op").asText()) || "replace".equals(op.path("op").asText()))) {
+                        requested = op.path("value").asText("");
+                    }
+                }
+                return requested;
+            }
+            return body.path("metadata").path("resourceVersion").asText("");
         }
 
         private MockResponse get(String path) {
@@ -321,7 +700,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             if (query.contains("propagationPolicy=Orphan") || query.contains("orphanDependents=true")) {
                 return true;
             }
-            String body = request.getUtf8Body();
+            String body = bodyText(request);
             if (body == null || !(body.contains("Orphan") || body.contains("orphanDependents")) || !body.trim().startsWith("{")) {
                 return false; // most deletes: no need to parse their options
             }
@@ -436,61 +815,90 @@ public final class SandboxKubernetesApi implements AutoCloseable {
 
         // ---------------------------------------------------------------- watches over HTTP
 
-        /** A watch kubectl or client-go opens: {@code ?watch=true} on a plain GET, not a WebSocket upgrade. */
-        private static boolean isHttpWatch(RecordedRequest request) {
-            String query = request.getPath().contains("?") ? request.getPath().substring(request.getPath().indexOf('?') + 1) : "";
-            boolean watch = false;
-            for (String pair : query.split("&")) {
-                watch |= pair.equals("watch=true") || pair.equals("watch=1");
-            }
-            return watch && request.getHeader("Upgrade") == null;
+        /** A watch kubectl or client-go opens: {@code ?watch=true} on a plain GET, not a WebSocket upgrade (fabric8's). */
+        static boolean isHttpWatch(String method, String uri, String upgrade) {
+            int q = uri.indexOf('?');
+            return "GET".equals(method) && upgrade == null && q >= 0 && SandboxRbac.isWatch(uri.substring(q + 1));
         }
 
         /**
-         * A watch over plain HTTP, as long polling: the events after the requested resourceVersion are sent at once
-         * and the response ends; when there are none yet, an empty response ends after {@link WatchLog#POLL}. The
-         * client then watches again from the last resourceVersion it saw, as it does whenever an API server ends a
-         * watch, so nothing is lost (the events are kept in order, see {@link WatchLog}); events arrive up to
-         * {@link WatchLog#POLL} late. The mock server writes whole responses on its event loop, so it cannot hold
-         * a stream open.
+         * A watch over plain HTTP, as the API server streams it: a chunked response of newline-delimited
+         * {@code {"type":"ADDED|MODIFIED|DELETED","object":...}}, held open until {@code timeoutSeconds} (else
+         * {@link #WATCH_TIMEOUT}) or until the client goes. From a {@code resourceVersion}: the changes after it, then
+         * each change as it is stored; older than the kept window: an ERROR event with the 410 Expired Status, and the
+         * client lists again. Without one (or "0"): an ADDED event for each object that exists, then the changes.
+         * {@code labelSelector} and {@code fieldSelector} (metadata.name, metadata.namespace) filter; a Table is sent
+         * for each object when asked for (kubectl get -w).
          */
-        private MockResponse httpWatch(RecordedRequest request) {
+        void streamWatch(HttpServerRequest http, Vertx vertx) {
+            RecordedRequest request = new RecordedRequest("HTTP/1.1", HttpMethod.GET, http.uri(),
+                    Headers.builder().addAll(http.headers()).build(), new Buffer());
+            HttpServerResponse response = http.response();
+            MockResponse refused = admit(request, caller -> { });
             WatchLog.Query query = WatchLog.Query.parse(request.getPath());
-            if (query == null) {
-                return status(400, "BadRequest", "the sandbox API cannot watch " + withoutQuery(request.getPath()));
+            if (refused == null && query == null) {
+                refused = status(400, "BadRequest", "the sandbox API cannot watch " + withoutQuery(request.getPath()));
             }
-            WatchLog log = crud.log;
-            log.startRecording(crud::requestResourceVersion);
-            long since;
-            if (query.resourceVersion() == null || query.resourceVersion().isEmpty() || "0".equals(query.resourceVersion())) {
-                since = log.latest();
-            } else {
+            long since = -1;
+            if (refused == null && query.resourceVersion() != null && !query.resourceVersion().isEmpty() && !"0".equals(query.resourceVersion())) {
                 try {
                     since = Long.parseLong(query.resourceVersion());
                 } catch (NumberFormatException e) {
-                    return status(400, "BadRequest", "invalid resourceVersion " + query.resourceVersion());
-                }
-                if (since < log.oldestKnown()) {
-                    // what an API server answers for a version older than its watch cache keeps: 410 Gone, and the
-                    // client lists again ("Efficient detection of changes" in the API concepts)
-                    return status(410, "Expired", "too old resource version: " + since + " (" + log.oldestKnown() + ")");
+                    refused = status(400, "BadRequest", "invalid resourceVersion " + query.resourceVersion());
                 }
             }
-            List<WatchLog.Event> events = log.since(since, query);
-            if (events.isEmpty()) {
-                // a blank line, not an empty body: the mock server sends an empty body at once, ignoring the delay
-                return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                        .setBodyDelay(WatchLog.POLL).setBody("\n");
+            if (refused != null) {
+                response.setStatusCode(refused.code()).putHeader("Content-Type", "application/json").end(bodyOf(refused));
+                return;
             }
             boolean table = Tables.wanted(request.getHeader("Accept"));
-            StringBuilder body = new StringBuilder();
-            for (WatchLog.Event event : events) {
-                ObjectNode line = JSON.createObjectNode().put("type", event.type());
-                JsonNode asTable = table ? Tables.of(event.object(), withoutQuery(request.getPath()) + "/" + event.name()) : null;
-                line.set("object", asTable != null ? asTable : event.object());
-                body.append(line).append('\n');
+            String collection = withoutQuery(request.getPath());
+            var context = vertx.getOrCreateContext();
+            response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
+            response.write(""); // the headers now: a client waits for them before it reads events
+            WatchLog log = crud.log;
+            if (since >= 0 && since < log.oldestKnown()) {
+                ObjectNode expired = (ObjectNode) readTree(bodyOf(status(410, "Expired",
+                        "too old resource version: " + since + " (" + log.oldestKnown() + ")")));
+                response.end(JSON.createObjectNode().put("type", "ERROR").set("object", expired).toString() + "\n");
+                return;
             }
-            return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body.toString());
+            // what the client was sent of each object: an event older than that is not sent again
+            Map<String, Long> sent = new HashMap<>();
+            Consumer<WatchLog.Event> send = event -> {
+                Long already = sent.get(event.namespace() + "/" + event.name());
+                if (already != null && already >= event.resourceVersion() || response.closed() || response.ended()) {
+                    return;
+                }
+                sent.put(event.namespace() + "/" + event.name(), event.resourceVersion());
+                ObjectNode object = event.object();
+                JsonNode asTable = table ? Tables.of(object, collection + "/" + event.name()) : null;
+                response.write(JSON.createObjectNode().put("type", event.type()).set("object", asTable != null ? asTable : object).toString() + "\n");
+            };
+            // Subscribed before the backlog or the list is read, so nothing falls in between; what happens meanwhile
+            // is sent on this connection's context, after them, and only if newer than what they sent.
+            WatchLog.Subscription subscription = log.subscribe(since < 0 ? log.latest() : since, query,
+                    event -> context.runOnContext(ignored -> send.accept(event)));
+            if (since < 0) {
+                for (JsonNode item : readTree(bodyOf(get(collection))).path("items")) {
+                    WatchLog.Event current = WatchLog.Event.of("ADDED", item.toString(), item, 0);
+                    if (query.matches(current)) {
+                        send.accept(current);
+                    }
+                }
+            }
+            subscription.backlog().forEach(send);
+            long timeout = query.timeoutSeconds() > 0 ? query.timeoutSeconds() * 1000L : WATCH_TIMEOUT.toMillis();
+            long timer = vertx.setTimer(timeout, id -> {
+                log.unsubscribe(subscription);
+                if (!response.ended() && !response.closed()) {
+                    response.end();
+                }
+            });
+            response.closeHandler(ignored -> {
+                log.unsubscribe(subscription);
+                vertx.cancelTimer(timer);
+            });
         }
 
         // ---------------------------------------------------------------- the scale subresource
@@ -501,7 +909,9 @@ public final class SandboxKubernetesApi implements AutoCloseable {
          * specified StatefulSet"): GET answers an autoscaling/v1 Scale, PUT and PATCH change the StatefulSet's
          * {@code spec.replicas} and answer the Scale.
          */
-        private MockResponse scaleSubresource(RecordedRequest request, String parentPath) {
+        private MockResponse scaleSubresource(RecordedRequest request, String parentPath, boolean dryRun) {
+            // optimistic concurrency: a Scale that names a resourceVersion must name the parent's current one
+            String expected = requestedResourceVersion(request);
             for (int attempt = 0; ; attempt++) {
                 MockResponse current = crud(HttpMethod.GET, parentPath, null, null);
                 if (current.code() != 200) {
@@ -516,9 +926,9 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 JsonNode desired;
                 try {
                     if ("PUT".equals(method)) {
-                        desired = readTree(request.getUtf8Body());
+                        desired = readTree(bodyText(request));
                     } else if ("PATCH".equals(method)) {
-                        desired = patched(scale, request.getHeader("Content-Type"), readTree(request.getUtf8Body()));
+                        desired = patched(scale, request.getHeader("Content-Type"), readTree(bodyText(request)));
                     } else {
                         return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
                     }
@@ -532,14 +942,19 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                     return status(422, "Invalid", "Scale.autoscaling \"" + parent.path("metadata").path("name").asText()
                             + "\" is invalid: spec.replicas: Invalid value: " + replicas + ": must be greater than or equal to 0");
                 }
-                // optimistic concurrency: a Scale that names a resourceVersion must name the parent's current one
-                String expected = desired.path("metadata").path("resourceVersion").asText("");
+                if (dryRun) {
+                    if (!expected.isEmpty() && !expected.equals(parent.path("metadata").path("resourceVersion").asText())) {
+                        return conflict(parentPath);
+                    }
+                    ((ObjectNode) parent.path("spec")).put("replicas", replicas.asInt());
+                    return json(200, scaleOf(parent));
+                }
                 ObjectNode patch = JSON.createObjectNode();
                 patch.putObject("metadata").put("resourceVersion",
                         expected.isEmpty() ? parent.path("metadata").path("resourceVersion").asText() : expected);
                 patch.putObject("spec").put("replicas", replicas.asInt());
                 MockResponse updated = crud(HttpMethod.PATCH, parentPath, "application/merge-patch+json", patch.toString());
-                if (updated.code() == 409 && expected.isEmpty() && attempt < 5) {
+                if (updated.code() == 409 && expected.isEmpty() && attempt < 10) {
                     continue; // someone else wrote the parent in between: the API server retries such updates itself
                 }
                 if (updated.code() / 100 != 2) {
@@ -607,7 +1022,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             if (found.code() != 200) {
                 return status(404, "NotFound", "serviceaccounts \"" + account + "\" not found");
             }
-            JsonNode body = readTree(request.getUtf8Body());
+            JsonNode body = readTree(bodyText(request));
             long seconds = body.path("spec").path("expirationSeconds").asLong(3600);
             ObjectNode answer = body.isObject() ? ((ObjectNode) body).deepCopy() : JSON.createObjectNode();
             answer.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
@@ -629,7 +1044,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         private MockResponse strategicMergePatch(RecordedRequest request, String path) {
             JsonNode patch;
             try {
-                patch = readTree(request.getUtf8Body());
+                patch = readTree(bodyText(request));
             } catch (IllegalArgumentException e) {
                 return status(400, "BadRequest", e.getMessage());
             }
@@ -714,7 +1129,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
          * serviceName, volumeClaimTemplates: "delete and re-create it" is the way), the defaults, and the status,
          * which only the status subresource writes. A write that names no resourceVersion is retried on a conflict.
          */
-        private MockResponse updateStatefulSet(RecordedRequest request, String path, String name) {
+        private MockResponse updateStatefulSet(RecordedRequest request, String path, String name, boolean dryRun) {
             if ("PATCH".equals(request.getMethod())) {
                 try {
                     patched(JSON.createObjectNode(), request.getHeader("Content-Type"), JSON.createObjectNode());
@@ -726,12 +1141,12 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             JsonNode input;
             try {
-                input = readTree(request.getUtf8Body());
+                input = readTree(bodyText(request));
             } catch (IllegalArgumentException e) {
                 return status(400, "BadRequest", e.getMessage());
             }
             boolean put = "PUT".equals(request.getMethod());
-            boolean preconditioned = input.isObject() && !input.path("metadata").path("resourceVersion").asText("").isEmpty();
+            boolean preconditioned = !requestedResourceVersion(request).isEmpty();
             for (int attempt = 0; ; attempt++) {
                 MockResponse current = crud(HttpMethod.GET, path, null, null);
                 if (current.code() != 200) {
@@ -764,6 +1179,17 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 newSpec.remove(STATEFULSET_MUTABLE_SPEC);
                 if (!oldSpec.equals(newSpec)) {
                     return invalid(name, "spec", "FieldValueForbidden", "Forbidden: " + STATEFULSET_FORBIDDEN);
+                }
+                if (dryRun) {
+                    if (!meta.path("resourceVersion").asText().equals(old.path("metadata").path("resourceVersion").asText())) {
+                        return conflict(path);
+                    }
+                    for (String field : List.of("uid", "creationTimestamp", "namespace")) {
+                        if (old.path("metadata").has(field)) {
+                            meta.set(field, old.path("metadata").get(field));
+                        }
+                    }
+                    return json(200, object);
                 }
                 MockResponse updated = crud(HttpMethod.PUT, path, "application/json", object.toString());
                 if (updated.code() == 409 && !preconditioned && attempt < 5) {
@@ -835,6 +1261,11 @@ public final class SandboxKubernetesApi implements AutoCloseable {
         private static RecordedRequest withBody(RecordedRequest request, String body) {
             return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
                     new Buffer().writeUtf8(body));
+        }
+
+        /** A request's body, read without consuming it (the mock server's Buffer empties on its first read). */
+        static String bodyText(RecordedRequest request) {
+            return request.getBody() == null ? null : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
         }
 
         private static String bodyOf(MockResponse response) {
@@ -939,42 +1370,50 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             // called with the store locked, once per stored change: the old state is still in the map here
             String oldState = oldAttributes == null ? null : map.get(oldAttributes);
             super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-            if (log.isRecording() && !Objects.equals(oldState, newState)) {
+            if (!Objects.equals(oldState, newState)) {
                 log.record(oldState, newState, this::requestResourceVersion);
             }
         }
     }
 
     /**
-     * The changes of the store, in resourceVersion order, for watches over HTTP: a watch from resourceVersion N
-     * is sent the changes after N, as an API server's watch cache does. Recording starts with the first such watch
-     * (the service and the simulator watch over WebSocket and never pay for it); a watch from before that, or
-     * from older than the kept window, is answered 410 Expired, and the client lists again.
+     * The changes of the store, in resourceVersion order, for watches over HTTP: a watch from resourceVersion N is sent
+     * the changes after N, then each change as it is stored, as an API server's watch cache does. The last
+     * {@link #CAPACITY} changes are kept, as the stored JSON (not parsed until sent); a watch from before them is
+     * answered 410 Expired, and the client lists again.
      */
     static final class WatchLog {
-        static final Duration POLL = Duration.ofMillis(1200);
-        private static final int CAPACITY = 20_000;
+        private static final int CAPACITY = 10_000;
 
+        /** One change; {@code json} is the object as stored, {@code version} its resourceVersion (a deletion's is new). */
         record Event(long resourceVersion, String type, String apiVersion, String kind, String namespace, String name,
-                     Map<String, String> labels, ObjectNode object) {
+                     Map<String, String> labels, String json) {
+
+            static Event of(String type, String json, JsonNode object, long version) {
+                JsonNode meta = object.path("metadata");
+                Map<String, String> labels = new HashMap<>();
+                meta.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                return new Event(version > 0 ? version : meta.path("resourceVersion").asLong(0), type, object.path("apiVersion").asText(""),
+                        object.path("kind").asText(""), meta.path("namespace").asText(""), meta.path("name").asText(""), labels, json);
+            }
+
+            /** The object as a watch sends it, with this event's resourceVersion. */
+            ObjectNode object() {
+                ObjectNode object = (ObjectNode) FaultInjectingDispatcher.readTree(json);
+                (object.get("metadata") instanceof ObjectNode meta ? meta : object.putObject("metadata"))
+                        .put("resourceVersion", Long.toString(resourceVersion));
+                return object;
+            }
+        }
+
+        /** A watch following the log: {@code backlog} is what it missed, the listener gets what comes next. */
+        record Subscription(Query query, Consumer<Event> listener, List<Event> backlog) {
         }
 
         private final ArrayDeque<Event> events = new ArrayDeque<>();
-        private volatile boolean recording;
+        private final List<Subscription> subscriptions = new ArrayList<>();
         private long oldestKnown;
         private long latest;
-
-        boolean isRecording() {
-            return recording;
-        }
-
-        synchronized void startRecording(java.util.function.LongSupplier currentVersion) {
-            if (!recording) {
-                latest = currentVersion.getAsLong();
-                oldestKnown = latest;
-                recording = true;
-            }
-        }
 
         synchronized long latest() {
             return latest;
@@ -984,38 +1423,37 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             return oldestKnown;
         }
 
+        /** Called with the store locked, once per stored change: only queues work for the watches. */
         synchronized void record(String oldState, String newState, java.util.function.LongSupplier nextVersion) {
-            ObjectNode object;
-            String type;
-            long version;
+            Event event;
             if (newState == null) {
                 // deleted: the API server gives the deletion a resourceVersion of its own
-                object = (ObjectNode) FaultInjectingDispatcher.readTree(oldState);
-                type = "DELETED";
-                version = nextVersion.getAsLong();
-                metadataOf(object).put("resourceVersion", Long.toString(version));
+                event = Event.of("DELETED", oldState, FaultInjectingDispatcher.readTree(oldState), nextVersion.getAsLong());
             } else {
-                object = (ObjectNode) FaultInjectingDispatcher.readTree(newState);
-                type = oldState == null ? "ADDED" : "MODIFIED";
-                version = object.path("metadata").path("resourceVersion").asLong(0);
-                if (version <= latest) {
-                    version = nextVersion.getAsLong();
-                    metadataOf(object).put("resourceVersion", Long.toString(version));
-                }
+                JsonNode object = FaultInjectingDispatcher.readTree(newState);
+                long version = object.path("metadata").path("resourceVersion").asLong(0);
+                event = Event.of(oldState == null ? "ADDED" : "MODIFIED", newState, object, version <= latest ? nextVersion.getAsLong() : version);
             }
-            JsonNode meta = object.path("metadata");
-            Map<String, String> labels = new HashMap<>();
-            meta.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-            events.addLast(new Event(version, type, object.path("apiVersion").asText(""), object.path("kind").asText(""),
-                    meta.path("namespace").asText(""), meta.path("name").asText(""), labels, object));
-            latest = Math.max(latest, version);
+            events.addLast(event);
+            latest = Math.max(latest, event.resourceVersion());
             while (events.size() > CAPACITY) {
                 oldestKnown = events.removeFirst().resourceVersion();
             }
+            for (Subscription subscription : subscriptions) {
+                if (subscription.query().matches(event)) {
+                    subscription.listener().accept(event);
+                }
+            }
         }
 
-        private static ObjectNode metadataOf(ObjectNode object) {
-            return object.get("metadata") instanceof ObjectNode meta ? meta : object.putObject("metadata");
+        synchronized Subscription subscribe(long since, Query query, Consumer<Event> listener) {
+            Subscription subscription = new Subscription(query, listener, since(since, query));
+            subscriptions.add(subscription);
+            return subscription;
+        }
+
+        synchronized void unsubscribe(Subscription subscription) {
+            subscriptions.remove(subscription);
         }
 
         synchronized List<Event> since(long resourceVersion, Query query) {
@@ -1030,7 +1468,7 @@ public final class SandboxKubernetesApi implements AutoCloseable {
 
         /** What a watch asks for: {@code /api/v1/namespaces/NS/pods?watch=true&labelSelector=...&fieldSelector=...}. */
         record Query(String group, String resource, String namespace, Map<String, String> fields, List<String> labelRequirements,
-                     String resourceVersion) {
+                     String resourceVersion, long timeoutSeconds) {
             private static final Pattern PATH = Pattern.compile(
                     "/(?:api|apis/([a-z0-9.-]+))/(v[a-z0-9]+)(?:/namespaces/([a-z0-9-]+))?/([a-z]+)");
 
@@ -1052,8 +1490,14 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                         fields.put(kv[0].trim(), kv[1].trim());
                     }
                 }
+                long timeout;
+                try {
+                    timeout = Long.parseLong(params.getOrDefault("timeoutSeconds", "0"));
+                } catch (NumberFormatException e) {
+                    timeout = 0;
+                }
                 return new Query(m.group(1) == null ? "" : m.group(1), m.group(4), m.group(3), fields,
-                        splitRequirements(params.getOrDefault("labelSelector", "")), params.get("resourceVersion"));
+                        splitRequirements(params.getOrDefault("labelSelector", "")), params.get("resourceVersion"), timeout);
             }
 
             boolean matches(Event e) {
@@ -1357,6 +1801,8 @@ public final class SandboxKubernetesApi implements AutoCloseable {
                 new Resource("apps", "controllerrevisions", "controllerrevision", "ControllerRevision", true, List.of(), List.of(), List.of()),
                 new Resource("rbac.authorization.k8s.io", "roles", "role", "Role", true, List.of(), List.of(), List.of()),
                 new Resource("rbac.authorization.k8s.io", "rolebindings", "rolebinding", "RoleBinding", true, List.of(), List.of(), List.of()),
+                new Resource("rbac.authorization.k8s.io", "clusterroles", "clusterrole", "ClusterRole", false, List.of(), List.of(), List.of()),
+                new Resource("rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, List.of(), List.of(), List.of()),
                 new Resource("networking.k8s.io", "networkpolicies", "networkpolicy", "NetworkPolicy", true, List.of("netpol"), List.of(), List.of()));
 
         private Discovery() {
@@ -1383,6 +1829,33 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             }
             String lower = kind.toLowerCase(Locale.ROOT);
             return lower.endsWith("s") ? lower + "es" : lower.endsWith("y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+        }
+
+        /**
+         * {@code /openapi/v2} as kubectl 1.20 reads it (protobuf, for {@code apply}'s client-side validation): a valid
+         * document with no definitions, so kubectl finds no schema and skips the validation it cannot do, as it does
+         * for a kind the server does not describe (404 would send it to {@code /swagger-2.0.0.pb-v1} and fail).
+         * Fields: swagger (1) "2.0", info (2) with title (1) and version (2).
+         */
+        static MockResponse openApiV2Protobuf() {
+            java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream();
+            protobufString(info, 1, "Kubernetes");
+            protobufString(info, 2, GIT_VERSION);
+            java.io.ByteArrayOutputStream document = new java.io.ByteArrayOutputStream();
+            protobufString(document, 1, "2.0");
+            document.write(0x12);
+            document.write(info.size());
+            document.writeBytes(info.toByteArray());
+            return new MockResponse().setResponseCode(200)
+                    .setHeader("Content-Type", "application/octet-stream") // what client-go can parse; it reads the bytes as the protobuf asked for
+                   .setBody(document.toByteArray());
+        }
+
+        private static void protobufString(java.io.ByteArrayOutputStream out, int field, String value) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            out.write(field << 3 | 2); // length-delimited; every length here is below 128, one byte
+            out.write(bytes.length);
+            out.writeBytes(bytes);
         }
 
         static boolean isDiscoveryPath(String path) {

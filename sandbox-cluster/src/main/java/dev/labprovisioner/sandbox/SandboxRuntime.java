@@ -137,9 +137,18 @@ public final class SandboxRuntime implements AutoCloseable {
                 return new SandboxRuntime(engine, postgres, plane.url(), token, plane.caCertificate(),
                         dir.resolve(ControlPlane.ADMIN_KUBECONFIG), volumes, running);
             }
-            var api = SandboxKubernetesApi.start(settings.kubernetesPort());
+            // As an API server with anonymous authentication off: HTTPS with a CA of its own, and tokens. The simulator and
+            // the administrator's kubeconfig have the administrator's; the service gets its ServiceAccount's, confined by
+            // k8s/clusterrole.yaml and the lab roles bound to it, as on a real cluster.
+            var api = SandboxKubernetesApi.startSecured(java.net.InetAddress.getByName(settings.bindAddress()), settings.kubernetesPort());
             running.add(api);
-            KubernetesClient simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+            Path ca = workDir.resolve("imitation-ca.crt");
+            Path adminKubeconfig = workDir.resolve("admin.kubeconfig");
+            Files.createDirectories(workDir);
+            Files.writeString(ca, api.caCertificatePem());
+            Files.writeString(adminKubeconfig, dev.labprovisioner.cluster.Kubeconfig.yaml("sandbox", api.url(), api.caCertificatePem(),
+                    "sandbox-admin", api.adminToken(), "default"));
+            KubernetesClient simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(api.clientConfig(api.adminToken()))
                     .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).withRequestRetryBackoffLimit(3).build()).build();
             running.add(simulatorClient);
             var simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(settings.podReadyDelay(),
@@ -150,10 +159,10 @@ public final class SandboxRuntime implements AutoCloseable {
                     + "server and a simulator whose pods are Ready after %s; nothing real is created) started in %d ms. Upstream's "
                     + "control plane is used instead where sandbox-cluster/build-control-plane.sh has built it.",
                     postgres.port(), api.url(), settings.podReadyDelay(), (System.nanoTime() - start) / 1_000_000);
-            return new SandboxRuntime(engine, postgres, api.url(), null, null, null, volumes, running);
-        } catch (RuntimeException e) {
+            return new SandboxRuntime(engine, postgres, api.url(), api.serviceToken(), ca, adminKubeconfig, volumes, running);
+        } catch (RuntimeException | IOException e) {
             new SandboxRuntime(engine, postgres, null, null, null, null, volumes, running).close();
-            throw e;
+            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
         }
     }
 
@@ -195,17 +204,17 @@ public final class SandboxRuntime implements AutoCloseable {
         return apiUrl;
     }
 
-    /** Control plane: the service's ServiceAccount token; empty on the imitation. */
+    /** The service's ServiceAccount token (on the imitation, one it confines the same way). */
     public Optional<String> serviceToken() {
         return Optional.ofNullable(serviceToken);
     }
 
-    /** Control plane: the API server's CA certificate; empty on the imitation. */
+    /** The API server's CA certificate. */
     public Optional<Path> caFile() {
         return Optional.ofNullable(caFile);
     }
 
-    /** Control plane: the administrator's kubeconfig; empty on the imitation. */
+    /** The administrator's kubeconfig. */
     public Optional<Path> adminKubeconfig() {
         return Optional.ofNullable(adminKubeconfig);
     }

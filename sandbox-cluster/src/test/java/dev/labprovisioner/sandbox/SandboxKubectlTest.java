@@ -79,10 +79,9 @@ class SandboxKubectlTest {
 
     @BeforeAll
     static void start() throws IOException {
-        kubectl = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
+        kubectl = Kubectl.find().orElse(null);
         if (kubectl == null) {
-            return; // each test is skipped (see requireKubectl), so the report shows them as skipped
+            return; // each test is skipped, or fails where test tools are required (see requireKubectl)
         }
         cluster = SimulatedCluster.start(new StatefulSetSimulator.Settings(Duration.ofMillis(300), 2.0, image -> false),
                 SimulatedCluster.noting(null, null));
@@ -91,25 +90,14 @@ class SandboxKubectlTest {
         simulator = cluster.simulator;
         podWatch = cluster.pods;
         events = podWatch.events;
-        kube = Kubectl.with(kubectl, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: sandbox
-                  cluster: {server: "%s"}
-                users:
-                - name: learner
-                  user: {token: sandbox}
-                contexts:
-                - name: sandbox
-                  context: {cluster: sandbox, user: learner}
-                current-context: sandbox
-                """.formatted(api.url()), "default");
+        // the sandbox's administrator (the namespaces here are made by the test, not by the service)
+        kube = Kubectl.with(kubectl, dev.labprovisioner.cluster.Kubeconfig.yaml("sandbox", api.url(), api.caCertificatePem(), "admin",
+                api.adminToken(), "default"), "default");
     }
 
     @BeforeEach
     void requireKubectl() {
-        assumeTrue(kubectl != null, "kubectl is not on the PATH");
+        Kubectl.require();
     }
 
     @AfterAll
@@ -125,7 +113,7 @@ class SandboxKubectlTest {
     @Test
     void scalingPatchingAndRollingOutThroughKubectl() {
         String ns = newNamespace();
-        assertTrue(ok(ns, null, "version").contains("Server Version: " + SandboxKubernetesApi.Discovery.GIT_VERSION));
+        assertTrue(ok(ns, null, "version").contains(SandboxKubernetesApi.Discovery.GIT_VERSION));
         String applied = ok(ns, manifest("OrderedReady"), "apply", "-f", "-");
         assertTrue(applied.contains("service/postgres created") && applied.contains("statefulset.apps/postgres created"), applied);
         assertTrue(ok(ns, null, "rollout", "status", "statefulset/postgres", "--timeout=60s").contains("roll out complete"));

@@ -47,12 +47,13 @@ class SandboxKubernetesApiTest {
 
     private static SandboxKubernetesApi api;
     private static KubernetesClient client;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static HttpClient http;
 
     @BeforeAll
     static void start() {
-        api = SandboxKubernetesApi.start(0);
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build();
+        api = SandboxKubernetesApi.startSecured(0);
+        client = new KubernetesClientBuilder().withConfig(api.clientConfig(api.adminToken())).build();
+        http = HttpClient.newBuilder().sslContext(api.sslContext()).build();
     }
 
     @AfterAll
@@ -266,11 +267,6 @@ class SandboxKubernetesApiTest {
     void watchOverHttpSendsTheChangesAfterTheRequestedVersion() {
         String ns = newNamespace();
         String base = "/api/v1/namespaces/" + ns + "/configmaps";
-        // recording starts with the first HTTP watch: one from before then must list again
-        var first = send("GET", base + "?watch=true&resourceVersion=1", null, null, null);
-        assertEquals(410, first.statusCode(), first.body());
-        assertEquals("Expired", readTree(first.body()).path("reason").asText());
-
         String listVersion = get(base, null).path("metadata").path("resourceVersion").asText();
         client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("one")
                 .addToLabels("app", "pg").endMetadata().build()).create();
@@ -291,22 +287,38 @@ class SandboxKubernetesApiTest {
         assertEquals(List.of("ADDED two"),
                 watchLines(base + "?watch=true&labelSelector=app%20in%20(other,x)&resourceVersion=" + listVersion));
         assertEquals(List.of(), watchLines("/api/v1/namespaces/" + ns + "-other/configmaps?watch=true&resourceVersion=" + listVersion));
+        // without a resourceVersion (the Python and JavaScript clients' first watch): what exists, as ADDED
+        assertEquals(List.of("ADDED two"), watchLines(base + "?watch=True"));
 
         // versions only grow: the deletion came last, with a version of its own
         List<Long> versions = new ArrayList<>();
-        for (String line : send("GET", base + "?watch=true&resourceVersion=" + listVersion, null, null, null).body().split("\n")) {
+        for (String line : send("GET", base + "?watch=true&timeoutSeconds=1&resourceVersion=" + listVersion, null, null, null).body().split("\n")) {
             versions.add(readTree(line).path("object").path("metadata").path("resourceVersion").asLong());
         }
         assertEquals(versions.stream().sorted().distinct().toList(), versions);
+    }
 
-        // nothing new: the answer waits a while (long polling), then ends empty, and the client watches again
-        String last = Long.toString(versions.get(versions.size() - 1));
-        Instant before = Instant.now();
-        var empty = send("GET", base + "?watch=true&resourceVersion=" + last, null, null, null);
-        assertEquals(200, empty.statusCode());
-        assertTrue(empty.body().isBlank(), empty.body());
-        assertTrue(Duration.between(before, Instant.now()).compareTo(Duration.ofSeconds(1)) >= 0,
-                "client-go counts a watch shorter than a second with no event as a failure");
+    @Test
+    void aWatchStaysOpenAndStreamsEachChangeAsItHappens() throws Exception {
+        String ns = newNamespace();
+        String base = "/api/v1/namespaces/" + ns + "/configmaps";
+        String listVersion = get(base, null).path("metadata").path("resourceVersion").asText();
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var request = HttpRequest.newBuilder(URI.create(api.url() + base + "?watch=1&timeoutSeconds=20&resourceVersion=" + listVersion))
+                .header("Authorization", "Bearer " + api.adminToken()).build();
+        var watching = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+            assertEquals(200, response.statusCode());
+            response.body().filter(line -> !line.isBlank()).forEach(line -> received.add(readTree(line).path("type").asText() + " "
+                    + readTree(line).path("object").path("metadata").path("name").asText()));
+        });
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("one").endMetadata().build()).create();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("ADDED one"));
+        assertFalse(watching.isDone(), "the watch is still open after its first event");
+        client.configMaps().inNamespace(ns).withName("one").delete();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("DELETED one"));
+        assertEquals(List.of("ADDED one", "DELETED one"), received);
+        assertFalse(watching.isDone(), "still open");
+        watching.cancel(true);
     }
 
     // ------------------------------------------------------------------ what kubectl get reads
@@ -415,6 +427,155 @@ class SandboxKubernetesApiTest {
     }
 
     @Test
+    void aServerSideDryRunUpdateOrPatchAnswersTheWouldBeObjectAndStoresNothing() {
+        String ns = newNamespace();
+        client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata()
+                .addToData("k", "old").build()).create();
+        String path = "/api/v1/namespaces/" + ns + "/configmaps/c";
+        String version = get(path, null).path("metadata").path("resourceVersion").asText();
+        // merge, strategic merge and JSON patches, and a PUT: each answers the object as it would be...
+        for (String[] patch : List.of(new String[]{"application/merge-patch+json", "{\"data\":{\"k\":\"new\"}}"},
+                new String[]{"application/strategic-merge-patch+json", "{\"data\":{\"k\":\"new\"}}"},
+                new String[]{"application/json-patch+json", "[{\"op\":\"replace\",\"path\":\"/data/k\",\"value\":\"new\"}]"})) {
+            var answer = send("PATCH", path + "?dryRun=All", patch[0], null, patch[1]);
+            assertEquals(200, answer.statusCode(), patch[0] + ": " + answer.body());
+            assertEquals("new", readTree(answer.body()).path("data").path("k").asText(), patch[0]);
+        }
+        var put = send("PUT", path + "?dryRun=All", "application/json", null,
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"},\"data\":{\"k\":\"put\"}}");
+        assertEquals(200, put.statusCode(), put.body());
+        assertEquals("put", readTree(put.body()).path("data").path("k").asText());
+        // ...a stale resourceVersion is a conflict, as the real write would be...
+        var stale = send("PATCH", path + "?dryRun=All", "application/json-patch+json", null,
+                "[{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"1\"},{\"op\":\"replace\",\"path\":\"/data/k\",\"value\":\"x\"}]");
+        assertEquals(409, stale.statusCode(), stale.body());
+        // ...and nothing was stored
+        JsonNode stored = get(path, null);
+        assertEquals("old", stored.path("data").path("k").asText());
+        assertEquals(version, stored.path("metadata").path("resourceVersion").asText());
+
+        // a StatefulSet: the scale subresource and a patch answer what would be, validated as the real write is
+        client.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder().withNewMetadata().withName("pg").endMetadata()
+                .withNewSpec().withServiceName("pg").withNewSelector().addToMatchLabels("app", "pg").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "pg").endMetadata()
+                .withNewSpec().addNewContainer().withName("pg").withImage("postgres:17").endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        String sts = "/apis/apps/v1/namespaces/" + ns + "/statefulsets/pg";
+        var scaled = send("PATCH", sts + "/scale?dryRun=All", "application/merge-patch+json", null, "{\"spec\":{\"replicas\":5}}");
+        assertEquals(200, scaled.statusCode(), scaled.body());
+        assertEquals(5, readTree(scaled.body()).path("spec").path("replicas").asInt());
+        var patched = send("PATCH", sts + "?dryRun=All", "application/strategic-merge-patch+json", null, "{\"spec\":{\"replicas\":4}}");
+        assertEquals(200, patched.statusCode(), patched.body());
+        assertEquals(4, readTree(patched.body()).path("spec").path("replicas").asInt());
+        assertEquals(422, send("PATCH", sts + "?dryRun=All", "application/merge-patch+json", null,
+                "{\"spec\":{\"serviceName\":\"other\"}}").statusCode());
+        assertEquals(1, client.apps().statefulSets().inNamespace(ns).withName("pg").get().getSpec().getReplicas());
+    }
+
+    @Test
+    void aScaleThatNamesNoResourceVersionIsRetriedPastConcurrentWritesAndOneThatNamesAStaleOneIsAConflict() throws Exception {
+        String ns = newNamespace();
+        client.apps().statefulSets().inNamespace(ns).resource(new StatefulSetBuilder().withNewMetadata().withName("pg").endMetadata()
+                .withNewSpec().withServiceName("pg").withNewSelector().addToMatchLabels("app", "pg").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "pg").endMetadata()
+                .withNewSpec().addNewContainer().withName("pg").withImage("postgres:17").endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        String scale = "/apis/apps/v1/namespaces/" + ns + "/statefulsets/pg/scale";
+        String stale = get(scale, null).path("metadata").path("resourceVersion").asText();
+        // a controller writes the status meanwhile, as the simulator does: kubectl scale (a merge patch) must not see 409
+        var writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var writes = writer.submit(() -> {
+            for (int i = 0; i < 100; i++) {
+                String status = "{\"status\":{\"replicas\":" + i + "}}";
+                assertEquals(2, send("PATCH", "/apis/apps/v1/namespaces/" + ns + "/statefulsets/pg/status", "application/merge-patch+json",
+                        null, status).statusCode() / 100);
+            }
+        });
+        try {
+            for (int replicas = 1; replicas <= 30; replicas++) {
+                var answer = send("PATCH", scale, "application/merge-patch+json", null, "{\"spec\":{\"replicas\":" + replicas + "}}");
+                assertEquals(200, answer.statusCode(), answer.body());
+                assertEquals(replicas, readTree(answer.body()).path("spec").path("replicas").asInt());
+            }
+            writes.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
+        }
+        // the request's own resourceVersion, in a merge patch or in a JSON patch's operations, is a precondition
+        assertEquals(409, send("PATCH", scale, "application/merge-patch+json", null,
+                "{\"metadata\":{\"resourceVersion\":\"" + stale + "\"},\"spec\":{\"replicas\":2}}").statusCode());
+        assertEquals(409, send("PATCH", scale, "application/json-patch+json", null,
+                "[{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"" + stale + "\"},"
+                        + "{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}]").statusCode());
+        assertEquals(30, client.apps().statefulSets().inNamespace(ns).withName("pg").get().getSpec().getReplicas());
+    }
+
+    // ------------------------------------------------------------------ authentication and RBAC
+
+    @Test
+    void withoutATokenEveryRequestIs401AsWithAnonymousAuthOff() {
+        for (String path : List.of("/api/v1/namespaces", "/api", "/apis/apps/v1/namespaces/default/statefulsets")) {
+            var response = send(null, "GET", path, null, null, null);
+            assertEquals(401, response.statusCode(), path + ": " + response.body());
+        }
+        assertEquals(401, send("not-a-token", "GET", "/api/v1/namespaces", null, null, null).statusCode());
+        assertEquals(401, send(null, "GET", "/api/v1/namespaces?watch=true", null, null, null).statusCode());
+    }
+
+    @Test
+    void theServiceTokenIsConfinedAsRbacConfinesTheServiceAccount() {
+        String other = newNamespace();
+        client.secrets().inNamespace(other).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("s")
+                .endMetadata().addToStringData("p", "x").build()).create();
+        String lab = "lab-" + NAMESPACES.incrementAndGet();
+        try (KubernetesClient service = new KubernetesClientBuilder().withConfig(api.clientConfig(api.serviceToken())).build()) {
+            // cluster-wide: namespaces, and the informers' list and watch
+            service.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(lab).endMetadata().build()).create();
+            service.pods().inAnyNamespace().list();
+            // inside the lab: nothing until its RoleBinding grants lab-provisioner-lab
+            refused(403, () -> service.secrets().inNamespace(lab).resource(secret()).create());
+            refused(403, () -> service.rbac().roleBindings().inNamespace(lab).resource(binding("admin", "cluster-admin")).create());
+            service.rbac().roleBindings().inNamespace(lab).resource(binding("lab-provisioner", "lab-provisioner-lab")).create();
+            service.secrets().inNamespace(lab).resource(secret()).create();
+            service.apps().statefulSets().inNamespace(lab).list();
+            // outside the labs: no Secret, no write, nothing cluster-scoped but namespaces
+            refused(403, () -> service.secrets().inNamespace(other).withName("s").get());
+            refused(403, () -> service.secrets().inNamespace(other).resource(secret()).create());
+            refused(403, () -> service.pods().inNamespace(other).withName("p").delete());
+            refused(403, () -> service.rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                    .withNewMetadata().withName("mine").endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+                    .withKind("ClusterRole").withName("cluster-admin").endRoleRef().build()).create());
+            // and it asks, as kubectl auth can-i does, with the same answers
+            assertTrue(canI(service, lab, "create", "", "secrets"));
+            assertFalse(canI(service, other, "get", "", "secrets"));
+            assertTrue(canI(service, null, "delete", "", "namespaces"));
+            assertFalse(canI(service, null, "create", "rbac.authorization.k8s.io", "clusterrolebindings"));
+        }
+    }
+
+    private static boolean canI(KubernetesClient as, String namespace, String verb, String group, String resource) {
+        return as.resource(new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder().withNewSpec()
+                .withNewResourceAttributes().withNamespace(namespace).withVerb(verb).withGroup(group).withResource(resource)
+                .endResourceAttributes().endSpec().build()).create().getStatus().getAllowed();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret secret() {
+        return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("postgres-credentials").endMetadata()
+                .addToStringData("password", "x").build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.rbac.RoleBinding binding(String name, String clusterRole) {
+        return new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRole).endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName("lab-provisioner").withNamespace("lab-provisioner").endSubject().build();
+    }
+
+    private static void refused(int code, org.junit.jupiter.api.function.Executable call) {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class, call);
+        assertEquals(code, e.getCode(), e.getMessage());
+    }
+
+    @Test
     void anInvalidStatefulSetIsRefusedAsTheApiServerRefusesIt() {
         String ns = newNamespace();
         java.util.function.Function<java.util.function.UnaryOperator<io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder>, Integer> create = change -> {
@@ -467,7 +628,7 @@ class SandboxKubernetesApiTest {
 
     /** "ADDED one" for each event of a watch response. */
     private static List<String> watchLines(String path) {
-        var response = send("GET", path, null, null, null);
+        var response = send("GET", path + "&timeoutSeconds=1", null, null, null);
         assertEquals(200, response.statusCode(), response.body());
         List<String> out = new ArrayList<>();
         for (String line : response.body().split("\n")) {
@@ -486,16 +647,23 @@ class SandboxKubernetesApiTest {
     }
 
     private static HttpResponse<String> send(String method, String path, String contentType, String accept, String body) {
+        return send(api.adminToken(), method, path, contentType, accept, body);
+    }
+
+    private static HttpResponse<String> send(String token, String method, String path, String contentType, String accept, String body) {
         try {
-            var builder = HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(10))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            var builder = HttpRequest.newBuilder(URI.create(api.url() + path)).timeout(Duration.ofSeconds(10));
+            if (token != null) {
+                builder.header("Authorization", "Bearer " + token);
+            }
+            builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             if (contentType != null) {
                 builder.header("Content-Type", contentType);
             }
             if (accept != null) {
                 builder.header("Accept", accept);
             }
-            return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

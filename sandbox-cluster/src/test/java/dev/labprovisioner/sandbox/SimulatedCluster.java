@@ -1,7 +1,6 @@
 package dev.labprovisioner.sandbox;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
@@ -16,8 +15,9 @@ final class SimulatedCluster implements AutoCloseable {
     final PodEventLog pods;
 
     private SimulatedCluster(StatefulSetSimulator.Settings settings, StatefulSetSimulator.VolumeDatabases volumes) {
-        api = SandboxKubernetesApi.start(0);
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build();
+        // wired as the sandbox process wires it: TLS, and the simulator as the sandbox's administrator
+        api = SandboxKubernetesApi.startSecured(0);
+        client = new KubernetesClientBuilder().withConfig(api.clientConfig(api.adminToken())).build();
         simulator = new StatefulSetSimulator(client, settings, volumes);
         simulator.start();
         pods = PodEventLog.watching(client);

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -569,6 +570,9 @@ class StatefulSetSimulatorTest {
                 .create().getMetadata().getUid();
         await().atMost(DEADLINE).untilAsserted(() -> {
             for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
+                // not adopted yet: no owner (an assertion, so that the wait goes on)
+                assertFalse(pod.getMetadata().getOwnerReferences() == null || pod.getMetadata().getOwnerReferences().isEmpty(),
+                        pod.getMetadata().getName() + " has no owner yet");
                 assertEquals(newUid, pod.getMetadata().getOwnerReferences().get(0).getUid());
                 assertEquals(Boolean.TRUE, pod.getMetadata().getOwnerReferences().get(0).getController());
             }
@@ -753,12 +757,14 @@ class StatefulSetSimulatorTest {
         try {
             var builder = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + path))
                     .timeout(Duration.ofSeconds(10)).header("Accept", "application/json")
+                    .header("Authorization", "Bearer " + api.adminToken())
                     .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
                             : java.net.http.HttpRequest.BodyPublishers.ofString(body));
             if (contentType != null) {
                 builder.header("Content-Type", contentType);
             }
-            return java.net.http.HttpClient.newHttpClient().send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return java.net.http.HttpClient.newBuilder().sslContext(api.sslContext()).build()
+                    .send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -772,8 +778,10 @@ class StatefulSetSimulatorTest {
         try {
             var request = java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(api.url() + SandboxKubernetesApi.CONTROL_PATH + pathAndQuery))
+                    .header("Authorization", "Bearer " + api.adminToken())
                     .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
-            var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            var response = java.net.http.HttpClient.newBuilder().sslContext(api.sslContext()).build()
+                    .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
             return response.body();
         } catch (java.io.IOException e) {
