@@ -46,9 +46,10 @@ class RealModeIT {
     @BeforeAll
     static void start() throws Exception {
         postgres = EmbeddedPostgresServer.start(Path.of("target/real-mode-service-it").toAbsolutePath());
-        api = SandboxKubernetesApi.start(0);
+        // The imitation as an API server: TLS, and the service with its own ServiceAccount's token, confined by k8s/.
+        api = SandboxKubernetesApi.startSecured(0);
         volumes = new ClaimDatabases(postgres.jdbcUrl("postgres"));
-        simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(api.url())
+        simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(api.clientConfig(api.adminToken()))
                 .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).build()).build();
         simulator = new StatefulSetSimulator(simulatorClient, new StatefulSetSimulator.Settings(Duration.ofMillis(100), 4, i -> false), volumes);
         simulator.start();
@@ -63,6 +64,12 @@ class RealModeIT {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(EmbeddedPostgresServer.SERVICE_DATABASE));
         env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.url());
+        Path ca = Path.of("target/real-mode-service-it-ca.crt").toAbsolutePath();
+        java.nio.file.Files.writeString(ca, api.caCertificatePem());
+        env.put("QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", ca.toString());
+        env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "false");
+        env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", api.serviceToken());
+        env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "lab-provisioner");
         env.put("LABS_ADMIN_BOOTSTRAP_TOKEN", ADMIN);
         env.put("LABS_LEARNER_SIGNING_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LABS_LTI_KEY_ENCRYPTION_KEY", Base64.getEncoder().encodeToString(new byte[32]));
