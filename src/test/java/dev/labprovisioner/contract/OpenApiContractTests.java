@@ -169,6 +169,53 @@ class OpenApiContractTests {
         as(lms).delete("/api/v1/webhooks/" + hookId).then().statusCode(204);
         as(lms).delete("/api/v1/webhooks/" + hookId).then().statusCode(404);
 
+        // LTI 1.3: a platform registered, its login, launches (learner, instructor, deep linking, refused), the keys
+        try (var platform = new dev.labprovisioner.lti.FakePlatform()) {
+            var lti = new java.util.HashMap<String, Object>(Map.of("name", "LMS", "issuer", platform.issuer, "clientId", platform.clientId,
+                    "deploymentIds", List.of(dev.labprovisioner.lti.FakePlatform.DEPLOYMENT), "authLoginUrl", platform.url("/auth"),
+                    "accessTokenUrl", platform.url("/token"), "jwksUrl", platform.url("/jwks"), "template", "postgres-statefulset"));
+            String registration = platform.ensureRegistered("postgres-statefulset");
+            asAdmin().body(lti).post("/api/v1/admin/lti/platforms").then().statusCode(409);
+            asAdmin().body(Map.of("name", "x")).post("/api/v1/admin/lti/platforms").then().statusCode(400);
+            var insecure = new java.util.HashMap<>(lti);
+            insecure.put("clientId", "other");
+            insecure.put("jwksUrl", "http://lms.example.edu/jwks");
+            asAdmin().body(insecure).post("/api/v1/admin/lti/platforms").then().statusCode(422);
+            as(lms).get("/api/v1/admin/lti/platforms").then().statusCode(403);
+            asAdmin().get("/api/v1/admin/lti/platforms").then().statusCode(200);
+            asAdmin().get("/api/v1/admin/lti/keys").then().statusCode(200);
+            asAdmin().post("/api/v1/admin/lti/keys/rotate").then().statusCode(200);
+            given().get("/lti/jwks").then().statusCode(200);
+            given().redirects().follow(false).queryParam("iss", platform.issuer).queryParam("login_hint", "h")
+                    .queryParam("client_id", platform.clientId).get("/lti/login").then().statusCode(302);
+            given().redirects().follow(false).get("/lti/login").then().statusCode(400);
+            given().redirects().follow(false).formParam("iss", "https://unknown.example").formParam("login_hint", "h").post("/lti/login")
+                    .then().statusCode(400);
+            String ltiCourse = unique("lti-course");
+            platform.login(platform.resourceLink(unique("sub"), ltiCourse)).post().then().statusCode(303);
+            platform.login(platform.resourceLink(unique("t"), ltiCourse, dev.labprovisioner.lti.LtiClaims.ROLE_INSTRUCTOR)).post()
+                    .then().statusCode(200);
+            var expired = new java.util.HashMap<>(platform.resourceLink(unique("sub"), ltiCourse));
+            expired.put("exp", java.util.Date.from(java.time.Instant.now().minusSeconds(600)));
+            platform.login(expired).post().then().statusCode(401);
+            given().formParam("id_token", "x").formParam("state", "unknown").post("/lti/launch").then().statusCode(400);
+            String catalog = platform.login(platform.deepLinking(unique("t"), ltiCourse, platform.url("/return"), "d"))
+                    .post("/lti/deep-link").then().statusCode(200).extract().asString();
+            given().formParam("id_token", "x").formParam("state", "unknown").post("/lti/deep-link").then().statusCode(400);
+            String request = dev.labprovisioner.lti.FakePlatform.input(catalog, "request");
+            given().formParam("request", request).formParam("template", "postgres-statefulset").post("/lti/deep-link/choose").then().statusCode(200);
+            given().formParam("request", request).formParam("template", "postgres-statefulset").post("/lti/deep-link/choose").then().statusCode(400);
+            try (var down = new dev.labprovisioner.lti.FakePlatform()) {
+                down.ensureRegistered("postgres-statefulset");
+                var form = down.login(down.resourceLink(unique("sub"), ltiCourse));
+                down.close(); // its JWKS cannot be fetched any more
+                form.post().then().statusCode(503);
+                asAdmin().delete("/api/v1/admin/lti/platforms/" + down.registrationId()).then().statusCode(204);
+            }
+            asAdmin().delete("/api/v1/admin/lti/platforms/" + registration).then().statusCode(204);
+            asAdmin().delete("/api/v1/admin/lti/platforms/" + registration).then().statusCode(404);
+        }
+
         // The end of a lab
         as(lms).delete("/api/v1/labs/" + broken).then().statusCode(202);
         as(lms).delete("/api/v1/labs/00000000-0000-0000-0000-000000000000").then().statusCode(404);

@@ -192,6 +192,14 @@ public final class FakePlatform implements AutoCloseable {
         return json;
     }
 
+    /** Registered once, whichever test comes first. */
+    public synchronized String ensureRegistered(String template) {
+        if (registrationId == null) {
+            register(template);
+        }
+        return registrationId;
+    }
+
     public String registrationId() {
         return registrationId;
     }

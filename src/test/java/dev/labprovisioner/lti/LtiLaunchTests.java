@@ -47,10 +47,8 @@ class LtiLaunchTests {
         platform.close();
     }
 
-    private static synchronized void registered() {
-        if (platform.registrationId() == null) {
-            platform.register("postgres-statefulset");
-        }
+    private static void registered() {
+        platform.ensureRegistered("postgres-statefulset");
     }
 
     @Test

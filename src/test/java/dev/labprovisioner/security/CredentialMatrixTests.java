@@ -199,6 +199,17 @@ class CredentialMatrixTests {
                 .then().statusCode(201).extract().path("id");
     }
 
+    private static String ltiPlatform() {
+        return """
+                {"name":"m","issuer":"https://lms.example.edu","clientId":"%s","deploymentIds":["1"],
+                 "authLoginUrl":"https://lms.example.edu/auth","accessTokenUrl":"https://lms.example.edu/token",
+                 "jwksUrl":"https://lms.example.edu/jwks","template":"postgres-statefulset"}""".formatted(UUID.randomUUID());
+    }
+
+    private String freshLtiPlatform() {
+        return Api.asAdmin().body(ltiPlatform()).post("/api/v1/admin/lti/platforms").then().statusCode(201).extract().path("id");
+    }
+
     private List<Row> apiRows() {
         String newLab = "{\"learnerId\":\"%s\",\"courseId\":\"" + course + "\",\"template\":\"postgres-statefulset\"}";
         return List.of(
@@ -239,6 +250,20 @@ class CredentialMatrixTests {
                 new Row("POST /api/v1/admin/labs/{id}/reset", Needs.ADMIN, false, 202, c -> as(c).post("/api/v1/admin/labs/" + freshLab() + "/reset")),
                 new Row("GET /api/v1/admin/stats", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/stats")),
                 new Row("GET /api/v1/admin/audit", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/audit")),
+                new Row("GET /api/v1/admin/lti/platforms", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/lti/platforms")),
+                new Row("POST /api/v1/admin/lti/platforms", Needs.ADMIN, false, 201, c -> as(c).body(ltiPlatform()).post("/api/v1/admin/lti/platforms")),
+                new Row("DELETE /api/v1/admin/lti/platforms/{id}", Needs.ADMIN, false, 204,
+                        c -> as(c).delete("/api/v1/admin/lti/platforms/" + freshLtiPlatform())),
+                new Row("GET /api/v1/admin/lti/keys", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/lti/keys")),
+                new Row("POST /api/v1/admin/lti/keys/rotate", Needs.ADMIN, false, 200, c -> as(c).post("/api/v1/admin/lti/keys/rotate")),
+                // The LTI endpoints take no credential (the platform's signed id_token is one): a bearer changes nothing.
+                new Row("GET /lti/jwks", Needs.NOTHING, false, 200, c -> as(c).get("/lti/jwks")),
+                new Row("GET /lti/login (no platform)", Needs.NOTHING, false, 400, c -> as(c).get("/lti/login")),
+                new Row("POST /lti/launch (no login state)", Needs.NOTHING, false, 400,
+                        c -> as(c).contentType("application/x-www-form-urlencoded").formParam("id_token", "x").formParam("state", "y").post("/lti/launch")),
+                new Row("POST /lti/deep-link/choose (no catalog)", Needs.NOTHING, false, 400,
+                        c -> as(c).contentType("application/x-www-form-urlencoded").formParam("request", "x").formParam("template", "y")
+                                .post("/lti/deep-link/choose")),
                 new Row("GET /q/metrics", Needs.ANY_CREDENTIAL, false, 200, c -> as(c).get("/q/metrics")),
                 new Row("GET /q/openapi", Needs.ANY_CREDENTIAL, false, 200, c -> as(c).get("/q/openapi")),
                 new Row("GET /q/health/ready", Needs.NOTHING, false, 200, c -> as(c).get("/q/health/ready")),

@@ -2,6 +2,7 @@ package dev.labprovisioner.lti.registration.rest;
 
 import dev.labprovisioner.lti.registration.LtiRegistration;
 import dev.labprovisioner.lti.registration.ToolUrls;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
@@ -12,7 +13,8 @@ import java.util.UUID;
 public record RegistrationView(
         UUID id,
         String name,
-        String issuer,
+        // Named explicitly: the build-time JSON writer otherwise also reads issuer() as a boolean "is" getter and writes "suer".
+        @JsonProperty("issuer") String issuer,
         String clientId,
         List<String> deploymentIds,
         String authLoginUrl,
