@@ -131,6 +131,11 @@ public final class FakeAgsPlatform implements AutoCloseable {
         return m;
     }
 
+    /** The platform forgets every token it gave (revoked, or its signing key changed): the next call with one is a 401. */
+    public void revokeTokens() {
+        tokens.clear();
+    }
+
     public void answerMembershipsWith(int status) {
         membershipsStatus = status;
     }

@@ -188,6 +188,26 @@ class LtiGradeTests {
     }
 
     @Test
+    void aTokenThePlatformNoLongerTakesIsDroppedOnA401AndTheScoreSentOnceMoreWithANewOne() {
+        try (var platform = new FakeAgsPlatform()) {
+            platform.register("postgres-statefulset");
+            String course = Api.unique("course");
+            Launched lab = launch(platform, platform.launch("learner-" + UUID.randomUUID(), course, platform.lineitemsUrl(course) + "/1", null, AGS_SCOPES));
+            assertThat(validate(lab.labId(), "write-data")).isEqualTo("FAILED");
+            await().atMost(ARRIVES).until(() -> platform.accepted().size() == 1);
+
+            platform.revokeTokens();
+            pass(lab.labId(), "stable-identity");
+            await().atMost(ARRIVES).until(() -> platform.accepted().size() == 2);
+            assertThat(platform.tokenRequests()).hasSize(2).allSatisfy(t -> assertThat(t.problem()).isNull());
+            assertThat(platform.accepted()).extracting(FakeAgsPlatform.ScorePost::bearer).containsExactly("token-1", "token-2");
+            // The 401 and its one repeat: three posts for two scores, one attempt each in the outbox.
+            assertThat(platform.requests("/contexts/" + course + "/lineitems/1/scores")).hasSize(3);
+            assertThat(deliveries(lab.labId())).extracting(d -> ((Number) d[1]).intValue()).containsExactly(1, 1);
+        }
+    }
+
+    @Test
     void aScoreCommittedWhenTheServiceDiesBeforeSendingItIsDeliveredAfterTheRestart() {
         try (var platform = new FakeAgsPlatform()) {
             platform.register("postgres-statefulset");
