@@ -92,6 +92,14 @@ public class AdminService {
      * refuses (or a bad template or TTL) leaves nothing behind. Idempotent through the create's natural key.
      */
     public RosterLabs createForRoster(Caller caller, String courseId, Roster roster) {
+        return createForRoster(caller, caller, courseId, roster);
+    }
+
+    /**
+     * The same, with the labs owned by {@code owner} rather than the caller (an LTI platform's, so that a learner's own
+     * launch later finds the lab the roster made); the audit names the caller.
+     */
+    public RosterLabs createForRoster(Caller caller, Caller owner, String courseId, Roster roster) {
         LabService.requireId("courseId", courseId);
         if (roster == null) {
             throw ProblemException.badRequest("A JSON body {\"template\", \"learnerIds\", \"ttlMinutes\"} is required.");
@@ -114,9 +122,10 @@ public class AdminService {
         // In learner order, so that two overlapping bulk creates take the natural key's row locks in the same order.
         var byLearner = new HashMap<String, LabService.Created>();
         learnerIds.stream().sorted().forEach(learnerId -> byLearner.put(learnerId,
-                labs.create(caller, new LabService.NewLab(learnerId, courseId, roster.template(), roster.ttlMinutes()), null)));
+                labs.create(owner, new LabService.NewLab(learnerId, courseId, roster.template(), roster.ttlMinutes()), null)));
         var result = new RosterLabs(learnerIds.stream().map(byLearner::get).toList());
-        audit.record(caller, AuditAction.LABS_BULK_CREATE, courseId, "template " + roster.template() + ", " + learnerIds.size()
+        audit.record(caller, AuditAction.LABS_BULK_CREATE, courseId, (owner.equals(caller) ? "" : "for " + owner.name() + ", ")
+                + "template " + roster.template() + ", " + learnerIds.size()
                 + " learners: " + result.created() + " labs created, " + result.existing() + " already there");
         return result;
     }

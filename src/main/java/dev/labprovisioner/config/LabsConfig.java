@@ -91,6 +91,13 @@ public interface LabsConfig {
 
         /** Plain http platform URLs (on loopback only): allowed in the sandbox, refused in real mode unless set to true. */
         Optional<Boolean> allowHttp();
+
+        /**
+         * Longest wait for a platform's answer to a token, line item, score or membership request (AGS, NRPS); connecting
+         * waits at most {@code http-timeout}.
+         */
+        @WithDefault("15s")
+        Duration servicesTimeout();
     }
 
     interface Outbox {

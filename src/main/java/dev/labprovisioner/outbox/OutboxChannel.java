@@ -1,7 +1,7 @@
 package dev.labprovisioner.outbox;
 
 /**
- * A way out of the outbox (webhooks; LTI grade passback next). The worker leases a delivery, asks its channel to send
+ * A way out of the outbox (webhooks; LTI grade passback). The worker leases a delivery, asks its channel to send
  * it once, and records the outcome; the channel never touches the outbox's tables itself.
  */
 public interface OutboxChannel {

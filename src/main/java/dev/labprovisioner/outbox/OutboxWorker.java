@@ -199,6 +199,8 @@ public class OutboxWorker {
                     channel.destinationGone(delivery.destination(), reason);
                     deliveries.failPending(delivery.channel(), delivery.destination(), reason);
                 }
+                case REFUSED -> deliveries.attempted(delivery.id(), owner, outcome, "FAILED", null,
+                        outcome.error() != null ? outcome.error() : "The destination refused it with " + outcome.status());
                 case RETRY -> {
                     int attempts = delivery.attempts() + 1;
                     List<Duration> schedule = settings.retrySchedule();

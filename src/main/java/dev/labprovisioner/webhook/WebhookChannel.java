@@ -19,8 +19,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -142,17 +140,6 @@ public class WebhookChannel implements OutboxChannel {
 
     /** {@code Retry-After}: seconds, or an HTTP date. */
     static Optional<Duration> retryAfter(String value) {
-        String v = value.trim();
-        try {
-            long seconds = Long.parseLong(v);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-        } catch (NumberFormatException e) {
-            try {
-                Duration until = Duration.between(Instant.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return Optional.of(until.isNegative() ? Duration.ZERO : until);
-            } catch (java.time.format.DateTimeParseException ignored) {
-                return Optional.empty();
-            }
-        }
+        return Outcome.retryAfter(value);
     }
 }

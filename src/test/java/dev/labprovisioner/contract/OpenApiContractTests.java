@@ -216,6 +216,28 @@ class OpenApiContractTests {
             asAdmin().delete("/api/v1/admin/lti/platforms/" + registration).then().statusCode(404);
         }
 
+        // LTI Names and Role Provisioning: labs for a course's roster, read from the fake LMS's memberships (two pages)
+        try (var ags = new dev.labprovisioner.lti.ags.FakeAgsPlatform()) {
+            String registration = ags.register("postgres-statefulset");
+            String ltiCourse = unique("nrps");
+            String rosterLabs = "/api/v1/admin/lti/platforms/" + registration + "/contexts/" + ltiCourse + "/roster-labs";
+            asAdmin().post(rosterLabs).then().statusCode(409); // no launch from the course yet
+            asAdmin().post("/api/v1/admin/lti/platforms/00000000-0000-0000-0000-000000000000/contexts/" + ltiCourse + "/roster-labs")
+                    .then().statusCode(404);
+            asAdmin().post("/api/v1/admin/lti/platforms/" + registration + "/contexts/bad id!/roster-labs").then().statusCode(400);
+            as(lms).post(rosterLabs).then().statusCode(403);
+            String sub = unique("sub");
+            ags.lms.login(ags.lms.resourceLink(sub, ltiCourse)).post().then().statusCode(303);
+            ags.members(ltiCourse, List.of(dev.labprovisioner.lti.ags.FakeAgsPlatform.member(sub, "Active", dev.labprovisioner.lti.LtiClaims.ROLE_LEARNER)),
+                    List.of(dev.labprovisioner.lti.ags.FakeAgsPlatform.member(unique("sub"), "Active", dev.labprovisioner.lti.LtiClaims.ROLE_LEARNER)));
+            asAdmin().body(Map.of("ttlMinutes", 60)).post(rosterLabs).then().statusCode(200);
+            asAdmin().body(Map.of("template", "no-such-lab")).post(rosterLabs).then().statusCode(400);
+            ags.answerMembershipsWith(403);
+            asAdmin().post(rosterLabs).then().statusCode(502);
+            ags.answerMembershipsWith(503);
+            asAdmin().post(rosterLabs).then().statusCode(503);
+        }
+
         // The end of a lab
         as(lms).delete("/api/v1/labs/" + broken).then().statusCode(202);
         as(lms).delete("/api/v1/labs/00000000-0000-0000-0000-000000000000").then().statusCode(404);

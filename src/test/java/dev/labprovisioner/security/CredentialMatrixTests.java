@@ -57,9 +57,23 @@ class CredentialMatrixTests {
     private String expired;
     private final String course = Api.unique("matrix");
     private String webhook;
+    /** A fake LMS whose course has a recorded launch and a roster: the roster-labs endpoint answers 200 to an admin. */
+    private dev.labprovisioner.lti.ags.FakeAgsPlatform lms;
+    private String ltiRegistration;
+    private final String ltiCourse = Api.unique("matrix-lti");
 
     @Test
     void everyEndpointAnswersEveryCredentialAsItShould() {
+        try {
+            everyCell();
+        } finally {
+            if (lms != null) {
+                lms.close();
+            }
+        }
+    }
+
+    private void everyCell() {
         setUp();
         List<Row> rows = apiRows();
         var learnerRows = learnerRows();
@@ -135,6 +149,12 @@ class CredentialMatrixTests {
                 .post("/api/v1/admin/clients").then().statusCode(201).extract();
         revoked = client.path("secret");
         Api.asAdmin().delete("/api/v1/admin/clients/" + client.path("id")).then().statusCode(200);
+
+        lms = new dev.labprovisioner.lti.ags.FakeAgsPlatform();
+        ltiRegistration = lms.register("postgres-statefulset");
+        String learner = Api.unique("sub");
+        lms.lms.login(lms.lms.resourceLink(learner, ltiCourse)).post().then().statusCode(303);
+        lms.members(ltiCourse, List.of(dev.labprovisioner.lti.ags.FakeAgsPlatform.member(learner, "Active", "Learner")));
 
         // The owner's subscription, made before its lab so that the lab's READY makes a delivery (retried: nothing listens there).
         webhook = newWebhook();
@@ -254,6 +274,8 @@ class CredentialMatrixTests {
                 new Row("POST /api/v1/admin/lti/platforms", Needs.ADMIN, false, 201, c -> as(c).body(ltiPlatform()).post("/api/v1/admin/lti/platforms")),
                 new Row("DELETE /api/v1/admin/lti/platforms/{id}", Needs.ADMIN, false, 204,
                         c -> as(c).delete("/api/v1/admin/lti/platforms/" + freshLtiPlatform())),
+                new Row("POST /api/v1/admin/lti/platforms/{id}/contexts/{c}/roster-labs", Needs.ADMIN, false, 200,
+                        c -> as(c).body("{}").post("/api/v1/admin/lti/platforms/" + ltiRegistration + "/contexts/" + ltiCourse + "/roster-labs")),
                 new Row("GET /api/v1/admin/lti/keys", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/lti/keys")),
                 new Row("POST /api/v1/admin/lti/keys/rotate", Needs.ADMIN, false, 200, c -> as(c).post("/api/v1/admin/lti/keys/rotate")),
                 // The LTI endpoints take no credential (the platform's signed id_token is one): a bearer changes nothing.

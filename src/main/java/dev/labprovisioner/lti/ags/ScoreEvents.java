@@ -1,0 +1,80 @@
+package dev.labprovisioner.lti.ags;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labprovisioner.checkpoint.CheckpointsValidated;
+import dev.labprovisioner.checkpoint.rest.ProgressView;
+import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.lti.launch.LtiLaunch;
+import dev.labprovisioner.lti.services.AdvantageServices;
+import dev.labprovisioner.outbox.Outbox;
+import dev.labprovisioner.template.LabTemplate;
+import dev.labprovisioner.template.LabTemplateCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Turns a lab's score changes into AGS scores, written to the outbox in the transaction that records the validation (the
+ * event is observed synchronously, like the webhooks'), one per line item of the lab's LTI launches that carried the AGS
+ * claim with the score scope. Sent: at the lab's first validation (Started), and whenever its score or completion changes.
+ */
+@ApplicationScoped
+public class ScoreEvents {
+
+    /** The outbox channel of AGS scores. */
+    public static final String CHANNEL = "lti-ags";
+    /** The outbox event type of a score. */
+    public static final String TYPE = "lti.score";
+
+    private final Outbox outbox;
+    private final LabTemplateCatalog catalog;
+    private final ObjectMapper json;
+
+    ScoreEvents(Outbox outbox, LabTemplateCatalog catalog, ObjectMapper json) {
+        this.outbox = outbox;
+        this.catalog = catalog;
+        this.json = json;
+    }
+
+    void checkpointsValidated(@Observes CheckpointsValidated validation) {
+        ProgressView before = validation.before();
+        ProgressView after = validation.after();
+        boolean first = before.checkpoints().stream().allMatch(c -> c.attempts() == 0);
+        if (!first && before.score() == after.score() && before.completed() == after.completed()) {
+            return;
+        }
+        publish(validation.lab(), after);
+    }
+
+    private void publish(Lab lab, ProgressView progress) {
+        List<LtiLaunch> launches = LtiLaunch.forLab(lab.id).stream().filter(ScoreEvents::gradable).toList();
+        if (launches.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        String label = catalog.find(lab.template).map(LabTemplate::title).orElse(lab.template);
+        var seen = new HashSet<List<Object>>();
+        for (LtiLaunch launch : launches) {
+            // Two links of one lab to the same line item would post the same score twice.
+            if (!seen.add(List.of(launch.registrationId, String.valueOf(launch.agsLineitem), String.valueOf(launch.agsLineitems)))) {
+                continue;
+            }
+            var delivery = new ScoreDelivery(launch.registrationId, launch.id, launch.contextId, launch.template, label, launch.agsLineitem,
+                    launch.agsLineitems, launch.agsScopeList(), Score.of(launch.sub, progress, now));
+            try {
+                outbox.append(TYPE, lab.id.toString(), json.writeValueAsString(delivery), CHANNEL, List.of(launch.id.toString()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The launch gave a line item (or a container to find one in) and the scope to post scores. */
+    static boolean gradable(LtiLaunch launch) {
+        return (launch.agsLineitem != null || launch.agsLineitems != null) && launch.agsScopeList().contains(AdvantageServices.SCOPE_SCORE);
+    }
+}
