@@ -45,7 +45,8 @@ class SandboxClusterCommandIT {
             Properties connection = awaitConnection(work.resolve("sandbox.properties"), sandbox);
             assertThat(connection.getProperty("engine")).isEqualTo("imitation");
             assertThat(Files.getPosixFilePermissions(work.resolve("sandbox.properties"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-            assertThat(connection.getProperty("kubernetes.url")).contains("localhost").doesNotContain("0.0.0.0");
+            // HTTPS, on loopback (--bind-address defaults to 127.0.0.1).
+            assertThat(connection.getProperty("kubernetes.url")).startsWith("https://127.0.0.1:");
 
             // The kubeconfig works for the official client.
             try (Kubectl kubectl = Kubectl.with(Kubectl.require(), Files.readString(kubeconfig), "default")) {
