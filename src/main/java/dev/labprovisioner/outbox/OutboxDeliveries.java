@@ -40,6 +40,13 @@ public class OutboxDeliveries {
     public record Page(List<Delivery> items, long total) {
     }
 
+    /** A delivery of a channel with where it goes and what it carries (the event's ordering key and body). */
+    public record Sent(Delivery delivery, String destination, String orderingKey, String body) {
+    }
+
+    public record ChannelPage(List<Sent> items, long total) {
+    }
+
     /**
      * Leases up to {@code limit} due deliveries that nobody holds, each the earliest PENDING one of its ordering key (so a
      * lab's later event waits while an earlier one is retried), and returns their ids.
@@ -212,13 +219,54 @@ public class OutboxDeliveries {
         }
         List<Object[]> rows = query.getResultList();
         Map<Long, List<Attempt>> attempts = attempts(rows.stream().map(r -> ((Number) r[0]).longValue()).toList());
-        List<Delivery> items = rows.stream().map(r -> {
-            long id = ((Number) r[0]).longValue();
-            String state = (String) r[3];
-            return new Delivery(id, (String) r[1], (String) r[2], state, instant(r[4]),
-                    state.equals("PENDING") ? instant(r[5]) : null, instant(r[6]), (String) r[7], attempts.getOrDefault(id, List.of()));
-        }).toList();
+        List<Delivery> items = rows.stream().map(r -> delivery(r, attempts)).toList();
         return new Page(items, ((Number) count.getSingleResult()).longValue());
+    }
+
+    /**
+     * A channel's deliveries, whatever their destination, newest first, of one {@code state} (null: any), or only delivery
+     * {@code only} (null: all).
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    @SuppressWarnings("unchecked")
+    public ChannelPage channelPage(String channel, String state, Long only, int page, int size) {
+        String where = "d.channel = :channel" + (state == null ? "" : " AND d.state = :state") + (only == null ? "" : " AND d.id = :only");
+        var query = em.createNativeQuery("""
+                        SELECT d.id, e.message_id, e.type, d.state, d.created_at, d.next_attempt_at, d.delivered_at, d.last_error,
+                               d.destination, e.ordering_key, e.body
+                        FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
+                        WHERE %s ORDER BY d.id DESC LIMIT :size OFFSET :offset""".formatted(where))
+                .setParameter("channel", channel).setParameter("size", size).setParameter("offset", (long) page * size);
+        var count = em.createNativeQuery("SELECT count(*) FROM outbox_deliveries d WHERE " + where).setParameter("channel", channel);
+        if (state != null) {
+            query.setParameter("state", state);
+            count.setParameter("state", state);
+        }
+        if (only != null) {
+            query.setParameter("only", only);
+            count.setParameter("only", only);
+        }
+        List<Object[]> rows = query.getResultList();
+        Map<Long, List<Attempt>> attempts = attempts(rows.stream().map(r -> ((Number) r[0]).longValue()).toList());
+        List<Sent> items = rows.stream().map(r -> new Sent(delivery(r, attempts), (String) r[8], (String) r[9], (String) r[10])).toList();
+        return new ChannelPage(items, ((Number) count.getSingleResult()).longValue());
+    }
+
+    /** Sends a channel's delivery again, as {@link #requeue(String, String, long)} does, whatever its destination. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<Sent> requeue(String channel, long id) {
+        Optional<Sent> found = channelPage(channel, null, id, 0, 1).items().stream().findFirst();
+        if (found.isEmpty() || requeue(channel, found.get().destination(), id).isEmpty()) {
+            return Optional.empty();
+        }
+        return channelPage(channel, null, id, 0, 1).items().stream().findFirst();
+    }
+
+    private static Delivery delivery(Object[] r, Map<Long, List<Attempt>> attempts) {
+        long id = ((Number) r[0]).longValue();
+        String state = (String) r[3];
+        return new Delivery(id, (String) r[1], (String) r[2], state, instant(r[4]),
+                state.equals("PENDING") ? instant(r[5]) : null, instant(r[6]), (String) r[7], attempts.getOrDefault(id, List.of()));
     }
 
     @SuppressWarnings("unchecked")

@@ -236,6 +236,21 @@ class OpenApiContractTests {
             asAdmin().post(rosterLabs).then().statusCode(502);
             ags.answerMembershipsWith(503);
             asAdmin().post(rosterLabs).then().statusCode(503);
+
+            // LTI grades: the launched learner's first check makes a score; the admin lists score deliveries and sends one again
+            String ltiLab = asAdmin().queryParam("courseId", ltiCourse).queryParam("learnerId", sub).get("/api/v1/labs").then().statusCode(200)
+                    .extract().path("items[0].id");
+            awaitState(ADMIN_TOKEN, ltiLab, "READY");
+            asAdmin().post("/api/v1/labs/" + ltiLab + "/checkpoints/stable-identity/validate").then().statusCode(200);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> asAdmin().queryParam("state", "DELIVERED")
+                    .get("/api/v1/admin/lti/deliveries").then().statusCode(200).extract().<List<String>>path("items.labId").contains(ltiLab));
+            long scoreDelivery = asAdmin().get("/api/v1/admin/lti/deliveries").then().statusCode(200).extract().<Number>path("items[0].id").longValue();
+            asAdmin().queryParam("state", "LOST").get("/api/v1/admin/lti/deliveries").then().statusCode(400);
+            asAdmin().queryParam("size", 0).get("/api/v1/admin/lti/deliveries").then().statusCode(400);
+            as(lms).get("/api/v1/admin/lti/deliveries").then().statusCode(403);
+            asAdmin().post("/api/v1/admin/lti/deliveries/" + scoreDelivery + "/redeliver").then().statusCode(202);
+            asAdmin().post("/api/v1/admin/lti/deliveries/999999999/redeliver").then().statusCode(404);
+            as(lms).post("/api/v1/admin/lti/deliveries/" + scoreDelivery + "/redeliver").then().statusCode(403);
         }
 
         // The end of a lab

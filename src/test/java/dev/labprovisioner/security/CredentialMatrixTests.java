@@ -61,6 +61,9 @@ class CredentialMatrixTests {
     private dev.labprovisioner.lti.ags.FakeAgsPlatform lms;
     private String ltiRegistration;
     private final String ltiCourse = Api.unique("matrix-lti");
+    /** The LMS's launched learner, whose lab's first check makes an LTI score delivery (made once, when a row needs it). */
+    private String ltiLearner;
+    private Long ltiScoreDelivery;
 
     @Test
     void everyEndpointAnswersEveryCredentialAsItShould() {
@@ -153,6 +156,7 @@ class CredentialMatrixTests {
         lms = new dev.labprovisioner.lti.ags.FakeAgsPlatform();
         ltiRegistration = lms.register("postgres-statefulset");
         String learner = Api.unique("sub");
+        ltiLearner = learner;
         lms.lms.login(lms.lms.resourceLink(learner, ltiCourse)).post().then().statusCode(303);
         lms.members(ltiCourse, List.of(dev.labprovisioner.lti.ags.FakeAgsPlatform.member(learner, "Active", "Learner")));
 
@@ -212,6 +216,19 @@ class CredentialMatrixTests {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Api.as(owner)
                 .get("/api/v1/webhooks/" + webhook + "/deliveries").then().statusCode(200).extract().<Integer>path("total") > 0);
         return Api.as(owner).get("/api/v1/webhooks/" + webhook + "/deliveries").then().extract().<Number>path("items[0].id").longValue();
+    }
+
+    private long ltiScoreDelivery() {
+        if (ltiScoreDelivery == null) {
+            String lab = Api.asAdmin().queryParam("courseId", ltiCourse).queryParam("learnerId", ltiLearner).get("/api/v1/labs")
+                    .then().statusCode(200).extract().path("items[0].id");
+            Api.awaitState(Api.ADMIN_TOKEN, lab, "READY");
+            Api.asAdmin().post("/api/v1/labs/" + lab + "/checkpoints/stable-identity/validate").then().statusCode(200);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Api.asAdmin().get("/api/v1/admin/lti/deliveries")
+                    .then().statusCode(200).extract().<List<String>>path("items.labId").contains(lab));
+            ltiScoreDelivery = Api.asAdmin().get("/api/v1/admin/lti/deliveries").then().extract().<Number>path("items.find { it.labId == '" + lab + "' }.id").longValue();
+        }
+        return ltiScoreDelivery;
     }
 
     private String freshClient() {
@@ -276,6 +293,9 @@ class CredentialMatrixTests {
                         c -> as(c).delete("/api/v1/admin/lti/platforms/" + freshLtiPlatform())),
                 new Row("POST /api/v1/admin/lti/platforms/{id}/contexts/{c}/roster-labs", Needs.ADMIN, false, 200,
                         c -> as(c).body("{}").post("/api/v1/admin/lti/platforms/" + ltiRegistration + "/contexts/" + ltiCourse + "/roster-labs")),
+                new Row("GET /api/v1/admin/lti/deliveries", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/lti/deliveries")),
+                new Row("POST /api/v1/admin/lti/deliveries/{d}/redeliver", Needs.ADMIN, false, 202,
+                        c -> as(c).post("/api/v1/admin/lti/deliveries/" + ltiScoreDelivery() + "/redeliver")),
                 new Row("GET /api/v1/admin/lti/keys", Needs.ADMIN, false, 200, c -> as(c).get("/api/v1/admin/lti/keys")),
                 new Row("POST /api/v1/admin/lti/keys/rotate", Needs.ADMIN, false, 200, c -> as(c).post("/api/v1/admin/lti/keys/rotate")),
                 // The LTI endpoints take no credential (the platform's signed id_token is one): a bearer changes nothing.

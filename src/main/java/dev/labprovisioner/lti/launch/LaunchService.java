@@ -15,15 +15,12 @@ import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
 import java.text.ParseException;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +47,11 @@ public class LaunchService {
     private final LabTemplateCatalog catalog;
     private final LearnerLinks links;
     private final DeepLinks deepLinks;
-    private final EntityManager em;
+    private final LabLinks labLinks;
+    private final LtiContexts contexts;
 
     LaunchService(LoginStates states, IdTokens idTokens, ToolUrls urls, LabService labs, AdminService admin, LabTemplateCatalog catalog,
-                  LearnerLinks links, DeepLinks deepLinks, EntityManager em) {
+                  LearnerLinks links, DeepLinks deepLinks, LabLinks labLinks, LtiContexts contexts) {
         this.states = states;
         this.idTokens = idTokens;
         this.urls = urls;
@@ -62,7 +60,8 @@ public class LaunchService {
         this.catalog = catalog;
         this.links = links;
         this.deepLinks = deepLinks;
-        this.em = em;
+        this.labLinks = labLinks;
+        this.contexts = contexts;
     }
 
     /** The login initiation's parameters (LTI 1.3 Core §5.1.1, OIDC third-party-initiated login). */
@@ -139,7 +138,15 @@ public class LaunchService {
                 .orElseThrow(() -> LtiRefusal.badRequest("The LTI registration of this launch was removed."));
         JWTClaimsSet claims = idTokens.validate(idToken, registration, taken.nonce());
         if (LtiClaims.DEEP_LINKING_REQUEST.equals(claims.getClaim(LtiClaims.MESSAGE_TYPE))) {
-            return new Catalog(deepLinks.start(registration, claims));
+            // Often the instructor's first launch of a course: its roster is known from here on (a context id that could
+            // not be a course id is not recorded; the catalog needs none).
+            String contextId = object(claims, LtiClaims.CONTEXT).get("id") instanceof String id ? id : "";
+            var services = LtiContexts.Services.of(claims);
+            Catalog catalog = new Catalog(deepLinks.start(registration, claims));
+            if (validId(contextId)) {
+                QuarkusTransaction.requiringNew().run(() -> contexts.record(registration.id, contextId, null, services));
+            }
+            return catalog;
         }
         String sub = IdTokens.stringClaim(claims, "sub");
         if (sub == null || sub.isBlank()) {
@@ -154,6 +161,8 @@ public class LaunchService {
                 throw LtiRefusal.badRequest("An instructor's launch shows a course's progress, and this one has no course (context).");
             }
             requireId("the course id (context.id)", contextId);
+            // No lab for the instructor, but the course's services: the roster's labs can be made before any learner launches.
+            QuarkusTransaction.requiringNew().run(() -> contexts.record(registration.id, contextId, template.id(), LtiContexts.Services.of(claims)));
             var progress = QuarkusTransaction.joiningExisting().call(() -> admin.courseProgress(contextId, template.id()));
             return new InstructorProgress(registration, context.get("title") instanceof String t ? t : contextId, progress);
         }
@@ -175,27 +184,14 @@ public class LaunchService {
             throw new LtiRefusal(e.problem().status(), "Your lab could not be opened", e.problem().detail());
         }
         Map<String, Object> ags = object(claims, LtiClaims.AGS_ENDPOINT);
-        Map<String, Object> nrps = object(claims, LtiClaims.NRPS);
         Map<String, Object> link = object(claims, LtiClaims.RESOURCE_LINK);
-        Timestamp now = Timestamp.from(Instant.now());
-        em.createNativeQuery("""
-                        INSERT INTO lti_launch (registration_id, sub, context_id, template, lab_id, resource_link_id, ags_lineitem,
-                                                ags_lineitems, ags_scopes, nrps_memberships_url, roles, created_at, updated_at)
-                        VALUES (:registration, :sub, :context, :template, :lab, :link, :lineitem, :lineitems, :scopes, :nrps, :roles, :now, :now)
-                        ON CONFLICT (registration_id, sub, context_id, template) DO UPDATE SET
-                            lab_id = EXCLUDED.lab_id, resource_link_id = EXCLUDED.resource_link_id, ags_lineitem = EXCLUDED.ags_lineitem,
-                            ags_lineitems = EXCLUDED.ags_lineitems, ags_scopes = EXCLUDED.ags_scopes,
-                            nrps_memberships_url = EXCLUDED.nrps_memberships_url, roles = EXCLUDED.roles, updated_at = EXCLUDED.updated_at""")
-                .setParameter("registration", registration.id).setParameter("sub", sub).setParameter("context", contextId)
-                .setParameter("template", template.id()).setParameter("lab", created.lab().id)
-                .setParameter("link", link.get("id") instanceof String id ? id : null)
-                .setParameter("lineitem", ags.get("lineitem") instanceof String s ? s : null)
-                .setParameter("lineitems", ags.get("lineitems") instanceof String s ? s : null)
-                .setParameter("scopes", ags.isEmpty() ? null : String.join(" ", strings(ags.get("scope"))))
-                .setParameter("nrps", nrps.get("context_memberships_url") instanceof String s ? s : null)
-                .setParameter("roles", String.join(" ", roles))
-                .setParameter("now", now)
-                .executeUpdate();
+        var services = LtiContexts.Services.of(claims);
+        labLinks.launched(new LabLinks.Launched(registration.id, sub, contextId, template.id(), created.lab().id,
+                link.get("id") instanceof String id ? id : null, ags.get("lineitem") instanceof String s ? s : null,
+                services.agsLineitems(), services.agsScopes(), services.agsClaim(), services.nrpsMembershipsUrl(), roles));
+        if (!contextId.isEmpty()) {
+            contexts.record(registration.id, contextId, template.id(), services);
+        }
         LOG.infof("LTI launch: registration %s, learner %s, course '%s', template %s: lab %s (%s)", registration.id, sub, contextId,
                 template.id(), created.lab().id, created.isNew() ? "created" : "reused");
         return created.lab().id;
@@ -214,6 +210,15 @@ public class LaunchService {
         return roles.stream().anyMatch(r -> r.equals(LtiClaims.ROLE_INSTRUCTOR) || r.startsWith("http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#")
                 || r.equals(LtiClaims.ROLE_ADMINISTRATOR) || r.equals(LtiClaims.ROLE_INSTITUTION_ADMINISTRATOR)
                 || r.equals(LtiClaims.ROLE_SYSTEM_ADMINISTRATOR) || r.equals("Instructor") || r.equals("Administrator"));
+    }
+
+    private static boolean validId(String value) {
+        try {
+            LabService.requireId("id", value);
+            return true;
+        } catch (ProblemException e) {
+            return false;
+        }
     }
 
     private static void requireId(String what, String value) {

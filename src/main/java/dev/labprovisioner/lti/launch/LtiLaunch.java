@@ -13,9 +13,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A lab link: learner {@code sub} of {@code contextId} launched {@code template} through a registration. Written on every
- * successful learner launch with what the platform said last: the lab, the AGS endpoint claim (where grades go) and
- * the NRPS claim (where the roster is).
+ * A lab link: learner {@code sub} of {@code contextId} has a lab of {@code template} through a registration. Written on
+ * every successful learner launch with what the platform said last: the lab, the AGS endpoint claim (where grades go) and
+ * the NRPS claim; or, before the learner's first launch, by their course's roster ({@link LabLinks#fromRoster}: no
+ * resource link, no line item, the context's line items container). Written only through {@link LabLinks}.
  */
 @Entity
 @Table(name = "lti_launch")

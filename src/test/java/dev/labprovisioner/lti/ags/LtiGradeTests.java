@@ -283,4 +283,56 @@ class LtiGradeTests {
             assertThat(platform.created()).hasSize(1);
         }
     }
+
+    @Test
+    void theAdminSeesARefusedScoreWithThePlatformsReasonAndARedeliverSendsTheSameScoreAgain() {
+        try (var platform = new FakeAgsPlatform()) {
+            platform.register("postgres-statefulset");
+            String sub = "learner-" + UUID.randomUUID();
+            String course = Api.unique("course");
+            Launched lab = launch(platform, platform.launch(sub, course, platform.lineitemsUrl(course) + "/1", null, AGS_SCOPES));
+            platform.answerScoresWith(400);
+            assertThat(validate(lab.labId(), "write-data")).isEqualTo("FAILED");
+            await().atMost(ARRIVES).until(() -> "FAILED".equals(scoreDelivery(lab.labId(), "FAILED").path("state").asText(null)));
+
+            JsonNode failed = scoreDelivery(lab.labId(), "FAILED");
+            assertThat(failed.path("lastError").asText()).contains("refused the score with 400").contains("scripted 400");
+            assertThat(failed.path("registrationId").asText()).isEqualTo(platform.lms.registrationId());
+            assertThat(failed.path("contextId").asText()).isEqualTo(course);
+            assertThat(failed.path("lineitem").asText()).isEqualTo(platform.lineitemsUrl(course) + "/1");
+            assertThat(failed.path("score").path("userId").asText()).isEqualTo(sub);
+            assertThat(failed.path("attempts")).hasSize(1);
+            assertThat(failed.path("attempts").get(0).path("status").asInt()).isEqualTo(400);
+            // Not among the delivered ones; a state that does not exist is a problem, not an empty list.
+            assertThat(scoreDelivery(lab.labId(), "DELIVERED").isMissingNode()).isTrue();
+            Api.asAdmin().queryParam("state", "LOST").get("/api/v1/admin/lti/deliveries").then().statusCode(400)
+                    .contentType("application/problem+json");
+
+            // Sent again: the same score (same timestamp), taken this time.
+            long id = failed.path("id").asLong();
+            Api.asAdmin().post("/api/v1/admin/lti/deliveries/" + id + "/redeliver").then().statusCode(202)
+                    .body("state", org.hamcrest.Matchers.equalTo("PENDING"));
+            await().atMost(ARRIVES).until(() -> platform.accepted().size() == 1);
+            assertThat(platform.accepted().get(0).score()).isEqualTo(platform.scores().get(0).score());
+            await().atMost(ARRIVES).until(() -> "DELIVERED".equals(scoreDelivery(lab.labId(), "DELIVERED").path("state").asText(null)));
+            assertThat(scoreDelivery(lab.labId(), "DELIVERED").path("attempts")).hasSize(2);
+            Api.asAdmin().post("/api/v1/admin/lti/deliveries/999999999/redeliver").then().statusCode(404).contentType("application/problem+json");
+        }
+    }
+
+    /** The lab's newest score delivery of {@code state} as GET /api/v1/admin/lti/deliveries lists it (missing: none). */
+    private static JsonNode scoreDelivery(UUID lab, String state) {
+        String body = Api.asAdmin().queryParam("state", state).queryParam("size", 100).get("/api/v1/admin/lti/deliveries")
+                .then().statusCode(200).extract().asString();
+        try {
+            for (JsonNode item : new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("items")) {
+                if (lab.toString().equals(item.path("labId").asText())) {
+                    return item;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
 }

@@ -45,15 +45,17 @@ public class LtiRosterResource {
     @POST
     @Operation(operationId = "createLtiRosterLabs", summary = "Labs for an LTI course's roster (Names and Role Provisioning)",
             description = "Reads the course's memberships from the platform (the NRPS memberships URL that a launch from this context "
-                    + "recorded; every page, following Link rel=\"next\") and makes a lab for every active Learner, as the roster bulk "
-                    + "create does: learner id = the LTI user_id (the launch's sub), course id = the context id, owned by the registration, "
-                    + "so that each learner's own launch opens the same lab. Instructors and inactive members get none. Idempotent: a "
-                    + "second call creates nothing new. Audited.")
+                    + "recorded, the instructor's included; every page, following Link rel=\"next\") and makes a lab for every active "
+                    + "Learner, as the roster bulk create does: learner id = the LTI user_id (the launch's sub), course id = the context id, "
+                    + "owned by the registration, so that each learner's own launch opens the same lab. Instructors and inactive members "
+                    + "get none. Where the context's launches gave the AGS line items container and the score scope, each lab's scores go "
+                    + "to the gradebook from then on, before the learner ever launches (to the line item found or made with resourceId = "
+                    + "the template). Idempotent: a second call creates nothing new. Audited.")
     @APIResponse(responseCode = "200", description = "The learners' labs, created or already there", content = @Content(schema = @Schema(implementation = RosterLabsView.class)))
     @APIResponse(responseCode = "400", description = "A bad context id, template or TTL", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "Not an admin credential", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "No launch from this context has recorded a memberships URL yet", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "No launch from this context (learner, instructor or deep linking) has recorded a memberships URL yet", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "502", description = "The platform answered with an error or something unusable; nothing was created", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "The platform could not be reached, or failed for now; nothing was created, try again", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RosterLabsView create(@PathParam("id") UUID id, @PathParam("contextId") String contextId, RosterLabsRequest request) {
