@@ -182,7 +182,8 @@ public final class ControlPlane implements AutoCloseable {
         } catch (IOException e) {
             processes.forEach(Process::destroyForcibly);
             throw new UncheckedIOException("Could not start the control plane", e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a class missing from a broken classpath): etcd and the API server must not outlive a failed start.
             processes.forEach(Process::destroyForcibly);
             throw e;
         }
