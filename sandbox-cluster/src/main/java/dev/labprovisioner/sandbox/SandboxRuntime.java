@@ -98,7 +98,9 @@ public final class SandboxRuntime implements AutoCloseable {
         Path workDir = settings.workDir().toAbsolutePath().normalize().resolve(engine.name().toLowerCase(Locale.ROOT));
         long start = System.nanoTime();
         List<AutoCloseable> running = new ArrayList<>();
+        Orphans.reap(workDir);
         var postgres = EmbeddedPostgresServer.start(workDir.resolve("postgres"), settings.postgresRestartDelay());
+        Orphans.record(workDir, postgres.dataDirectory());
         running.add(postgres);
         var volumes = new ClaimDatabases(postgres.jdbcUrl("postgres"));
         running.add(volumes);

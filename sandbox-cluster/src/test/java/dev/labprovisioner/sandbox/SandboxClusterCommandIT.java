@@ -59,7 +59,33 @@ class SandboxClusterCommandIT {
             assertThat(work.resolve("sandbox.properties")).doesNotExist();
         } finally {
             parent.destroyForcibly();
-            sandbox.destroyForcibly();
+            // SIGTERM, so that it stops its PostgreSQL (a SIGKILL would leave it to the next sandbox to stop)
+            sandbox.destroy();
+            sandbox.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSandboxKilledOutrightHasItsLeftoversStoppedByTheNextOne() throws Exception {
+        Path work = DIR.resolve("killed");
+        Process first = run(work, "--engine", "imitation");
+        Properties connection = awaitConnection(work.resolve("sandbox.properties"), first);
+        long postmaster = Long.parseLong(Files.readAllLines(Path.of(connection.getProperty("database.data-directory"))
+                .resolve("postmaster.pid")).get(0).strip());
+        // kill -9: no shutdown hook runs, and its PostgreSQL is left running.
+        first.destroyForcibly();
+        first.waitFor();
+        assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("PostgreSQL outlives a killed sandbox").contains(true);
+
+        Files.delete(work.resolve("sandbox.properties"));
+        Process second = run(work, "--engine", "imitation");
+        try {
+            awaitConnection(work.resolve("sandbox.properties"), second);
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the next sandbox on the same directory stopped it").isFalse();
+        } finally {
+            second.destroy();
+            second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
