@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -71,7 +72,16 @@ public final class SandboxClusterMain {
         Path workDir = Path.of(options.get("work-dir")).toAbsolutePath().normalize();
         Path connectionFile = options.get("connection-file").isBlank() ? workDir.resolve("sandbox.properties")
                 : Path.of(options.get("connection-file")).toAbsolutePath();
+        // Registered before anything starts: stopped in the middle of a start, it closes what is already running.
+        List<AutoCloseable> running = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            deleteIfExists(connectionFile);
+            SandboxRuntime.closeAll(running);
+            stopped.countDown();
+        }, "sandbox-shutdown"));
         SandboxRuntime runtime;
+        VolumeServer volumeServer;
         try {
             deleteIfExists(connectionFile);
             runtime = SandboxRuntime.start(new SandboxRuntime.Settings(workDir, options.get("engine"),
@@ -79,20 +89,14 @@ public final class SandboxClusterMain {
                     Optional.of(options.get("control-plane-bin")).filter(s -> !s.isBlank()), options.get("bind-address"),
                     Integer.parseInt(options.get("kubernetes-port")), duration(options, "postgres-restart-delay"),
                     duration(options, "pod-ready-delay"), duration(options, "pod-termination-delay"),
-                    Double.parseDouble(options.get("node-cpu-cores")), options.get("unpullable-images")));
+                    Double.parseDouble(options.get("node-cpu-cores")), options.get("unpullable-images")), running);
+            volumeServer = VolumeServer.start(runtime.volumes(), options.get("bind-address"));
+            running.add(volumeServer);
         } catch (RuntimeException e) {
             LOG.errorf(e, "The sandbox cluster could not start: %s", e.getMessage());
             System.exit(1);
             return;
         }
-        VolumeServer volumeServer = VolumeServer.start(runtime.volumes(), options.get("bind-address"));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            deleteIfExists(connectionFile);
-            volumeServer.close();
-            runtime.close();
-            stopped.countDown();
-        }, "sandbox-shutdown"));
         if (!options.get("parent-pid").isBlank()) {
             long parent = Long.parseLong(options.get("parent-pid"));
             ProcessHandle.of(parent).ifPresentOrElse(
@@ -187,7 +191,7 @@ public final class SandboxClusterMain {
         return DurationConverter.parseDuration(options.get(name));
     }
 
-    private static void writePrivately(Path file, String content) {
+    static void writePrivately(Path file, String content) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".sandbox", ".tmp",

@@ -855,6 +855,8 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             String collection = withoutQuery(request.getPath());
             var context = vertx.getOrCreateContext();
             response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
+            // Room for a large first list; past it the client is taken to have stopped reading (see send)
+            response.setWriteQueueMaxSize(4 * 1024 * 1024);
             response.write(""); // the headers now: a client waits for them before it reads events
             WatchLog log = crud.log;
             if (since >= 0 && since < log.oldestKnown()) {
@@ -868,6 +870,12 @@ public final class SandboxKubernetesApi implements AutoCloseable {
             Consumer<WatchLog.Event> send = event -> {
                 Long already = sent.get(event.namespace() + "/" + event.name());
                 if (already != null && already >= event.resourceVersion() || response.closed() || response.ended()) {
+                    return;
+                }
+                if (response.writeQueueFull()) {
+                    // A client that stopped reading (a suspended kubectl -w) would otherwise hold every event in memory for the
+                    // watch's lifetime: end the watch, as an API server drops a slow watcher; the client lists and watches again.
+                    response.end();
                     return;
                 }
                 sent.put(event.namespace() + "/" + event.name(), event.resourceVersion());

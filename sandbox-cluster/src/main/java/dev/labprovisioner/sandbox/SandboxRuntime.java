@@ -93,11 +93,18 @@ public final class SandboxRuntime implements AutoCloseable {
 
     /** Starts everything under {@code settings.workDir()/<engine>}; {@link #close()} stops it in reverse order. */
     public static SandboxRuntime start(Settings settings) {
+        return start(settings, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #start(Settings)}, adding each server to {@code running} as soon as it runs: a caller stopped in the middle
+     * of a start (a SIGTERM during the control plane's seconds) closes what is there.
+     */
+    public static SandboxRuntime start(Settings settings, List<AutoCloseable> running) {
         Optional<ControlPlane.Binaries> binaries = ControlPlane.Binaries.find(settings.controlPlaneBin());
         Engine engine = settings.apiServerKubeconfig().isPresent() ? Engine.EXTERNAL : Engine.choose(settings.engine(), binaries);
         Path workDir = settings.workDir().toAbsolutePath().normalize().resolve(engine.name().toLowerCase(Locale.ROOT));
         long start = System.nanoTime();
-        List<AutoCloseable> running = new ArrayList<>();
         Orphans.reap(workDir);
         var postgres = EmbeddedPostgresServer.start(workDir.resolve("postgres"), settings.postgresRestartDelay());
         Orphans.record(workDir, postgres.dataDirectory());
@@ -144,12 +151,17 @@ public final class SandboxRuntime implements AutoCloseable {
             // k8s/clusterrole.yaml and the lab roles bound to it, as on a real cluster.
             var api = SandboxKubernetesApi.startSecured(java.net.InetAddress.getByName(settings.bindAddress()), settings.kubernetesPort());
             running.add(api);
-            Path ca = workDir.resolve("imitation-ca.crt");
-            Path adminKubeconfig = workDir.resolve("admin.kubeconfig");
-            Files.createDirectories(workDir);
-            Files.writeString(ca, api.caCertificatePem());
-            Files.writeString(adminKubeconfig, dev.labprovisioner.cluster.Kubeconfig.yaml("sandbox", api.url(), api.caCertificatePem(),
-                    "sandbox-admin", api.adminToken(), "default"));
+            // This sandbox's own files (another sandbox may share the work directory), readable by its user alone.
+            long self = ProcessHandle.current().pid();
+            Path ca = workDir.resolve("imitation-ca-" + self + ".crt");
+            Path adminKubeconfig = workDir.resolve("admin-" + self + ".kubeconfig");
+            SandboxClusterMain.writePrivately(ca, api.caCertificatePem());
+            SandboxClusterMain.writePrivately(adminKubeconfig, dev.labprovisioner.cluster.Kubeconfig.yaml("sandbox", api.url(),
+                    api.caCertificatePem(), "sandbox-admin", api.adminToken(), "default"));
+            running.add(() -> {
+                Files.deleteIfExists(ca);
+                Files.deleteIfExists(adminKubeconfig);
+            });
             KubernetesClient simulatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(api.clientConfig(api.adminToken()))
                     .withUserAgent(SandboxKubernetesApi.SIMULATOR_USER_AGENT).withRequestRetryBackoffLimit(3).build()).build();
             running.add(simulatorClient);
@@ -231,7 +243,16 @@ public final class SandboxRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        var reversed = new ArrayList<>(running);
+        closeAll(running);
+    }
+
+    /** Closes what {@code running} holds, last started first. */
+    public static void closeAll(List<AutoCloseable> running) {
+        List<AutoCloseable> reversed;
+        synchronized (running) {
+            reversed = new ArrayList<>(running);
+            running.clear();
+        }
         Collections.reverse(reversed);
         for (AutoCloseable c : reversed) {
             try {
