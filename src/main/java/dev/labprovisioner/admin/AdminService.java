@@ -206,6 +206,15 @@ public class AdminService {
      */
     @Transactional(Transactional.TxType.SUPPORTS)
     public CourseProgress courseProgress(String courseId, String templateId) {
+        return courseProgress(courseId, templateId, null);
+    }
+
+    /**
+     * As {@link #courseProgress(String, String)}, of one owner's labs only ({@code owner} null: every owner's): an LMS's
+     * course is its own, and another client's lab of the same learner and course id must not stand in for its learner's.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public CourseProgress courseProgress(String courseId, String templateId, String owner) {
         LabService.requireId("courseId", courseId);
         LabTemplate template = templateId != null
                 ? catalog.find(templateId).orElseThrow(() -> ProblemException.badRequest(
@@ -214,9 +223,10 @@ public class AdminService {
         @SuppressWarnings("unchecked")
         List<Lab> latest = em.createNativeQuery("""
                         SELECT DISTINCT ON (learner_id) * FROM labs
-                        WHERE course_id = :course AND template = :template
+                        WHERE course_id = :course AND template = :template AND (:owner = '' OR owner = :owner)
                         ORDER BY learner_id, created_at DESC, id DESC""", Lab.class)
-                .setParameter("course", courseId).setParameter("template", template.id()).getResultList();
+                .setParameter("course", courseId).setParameter("template", template.id()).setParameter("owner", owner == null ? "" : owner)
+                .getResultList();
         Map<UUID, ProgressView> progress = checkpoints.progress(latest);
         return new CourseProgress(courseId, template, latest.stream().map(l -> new LearnerProgress(l, progress.get(l.id))).toList());
     }

@@ -126,6 +126,11 @@ class LtiDeepLinkingTests {
         settings.remove("deep_link_return_url");
         platform.login(noReturn).post().then().statusCode(400).body(org.hamcrest.Matchers.containsString("deep_link_return_url"));
 
+        // The signed response never travels in clear: plain http only to loopback (and only where allowed), as every platform URL.
+        var cleartext = platform.deepLinking("t-" + UUID.randomUUID(), "c8", "http://lms.example.edu/deep-link-return", null);
+        platform.login(cleartext).post().then().statusCode(400)
+                .body(org.hamcrest.Matchers.containsString("deep_link_return_url"), org.hamcrest.Matchers.containsString("https"));
+
         var files = platform.deepLinking("t-" + UUID.randomUUID(), "c8", platform.url("/back"), null);
         @SuppressWarnings("unchecked")
         var fileSettings = (Map<String, Object>) files.get(LtiClaims.DEEP_LINKING_SETTINGS);

@@ -6,7 +6,9 @@ import dev.labprovisioner.lti.LtiClaims;
 import dev.labprovisioner.lti.LtiRefusal;
 import dev.labprovisioner.lti.keys.ToolKeys;
 import dev.labprovisioner.lti.registration.LtiRegistration;
+import dev.labprovisioner.lti.registration.PlatformUrls;
 import dev.labprovisioner.lti.registration.ToolUrls;
+import dev.labprovisioner.problem.ProblemException;
 import dev.labprovisioner.template.LabTemplate;
 import dev.labprovisioner.template.LabTemplateCatalog;
 import io.agroal.api.AgroalDataSource;
@@ -48,8 +50,11 @@ public class DeepLinks {
     private final ToolUrls urls;
     private final LabTemplateCatalog catalog;
     private final Duration timeout;
+    private final PlatformUrls platformUrls;
 
-    DeepLinks(AgroalDataSource dataSource, ToolKeys keys, ToolUrls urls, LabTemplateCatalog catalog, LabsConfig config) {
+    DeepLinks(AgroalDataSource dataSource, ToolKeys keys, ToolUrls urls, LabTemplateCatalog catalog, LabsConfig config,
+              PlatformUrls platformUrls) {
+        this.platformUrls = platformUrls;
         this.dataSource = dataSource;
         this.keys = keys;
         this.urls = urls;
@@ -158,17 +163,13 @@ public class DeepLinks {
                 + "catalog again from the LMS.");
     }
 
-    private static URI returnUrl(String url) {
+    /** The platform's URL rule (https; plain http to loopback only where allowed): the signed response travels there. */
+    private URI returnUrl(String url) {
         try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-            if (uri.isAbsolute() && (scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (java.net.URISyntaxException e) {
-            // refused below
+            return platformUrls.check("deep_link_return_url", url);
+        } catch (ProblemException e) {
+            throw LtiRefusal.badRequest("The deep-linking request's deep_link_return_url is refused: " + e.problem().detail());
         }
-        throw LtiRefusal.badRequest("The deep-linking request's deep_link_return_url is not an absolute http(s) URL.");
     }
 
     private static String random() {

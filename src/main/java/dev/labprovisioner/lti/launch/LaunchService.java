@@ -163,7 +163,7 @@ public class LaunchService {
             requireId("the course id (context.id)", contextId);
             // No lab for the instructor, but the course's services: the roster's labs can be made before any learner launches.
             QuarkusTransaction.requiringNew().run(() -> contexts.record(registration.id, contextId, template.id(), LtiContexts.Services.of(claims)));
-            var progress = QuarkusTransaction.joiningExisting().call(() -> admin.courseProgress(contextId, template.id()));
+            var progress = QuarkusTransaction.joiningExisting().call(() -> admin.courseProgress(contextId, template.id(), OWNER_PREFIX + registration.id));
             return new InstructorProgress(registration, context.get("title") instanceof String t ? t : contextId, progress);
         }
         requireId("the user id (sub)", sub);
