@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.labprovisioner.checkpoint.CheckpointsValidated;
 import dev.labprovisioner.checkpoint.rest.ProgressView;
 import dev.labprovisioner.lab.Lab;
+import dev.labprovisioner.lti.launch.LaunchService;
 import dev.labprovisioner.lti.launch.LtiLaunch;
 import dev.labprovisioner.lti.services.AdvantageServices;
 import dev.labprovisioner.outbox.Outbox;
@@ -16,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Turns a lab's score changes into AGS scores, written to the outbox in the transaction that records the validation (the
@@ -50,8 +52,30 @@ public class ScoreEvents {
         publish(validation.lab(), after);
     }
 
+    /**
+     * The lab's LTI links. A lab that replaced a launched one (an admin's reset, a relaunch after expiry) has none of its own
+     * until the learner launches again: the link of its learner, course and template, which its owner names, moves to it,
+     * so the learner's work on the replacement still reaches the gradebook.
+     */
+    private static List<LtiLaunch> links(Lab lab) {
+        List<LtiLaunch> links = LtiLaunch.forLab(lab.id);
+        if (!links.isEmpty() || lab.owner == null || !lab.owner.startsWith(LaunchService.OWNER_PREFIX)) {
+            return links;
+        }
+        UUID registration;
+        try {
+            registration = UUID.fromString(lab.owner.substring(LaunchService.OWNER_PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            return links;
+        }
+        return LtiLaunch.find(registration, lab.learnerId, lab.courseId == null ? "" : lab.courseId, lab.template).map(link -> {
+            link.labId = lab.id;
+            return List.of(link);
+        }).orElse(links);
+    }
+
     private void publish(Lab lab, ProgressView progress) {
-        List<LtiLaunch> launches = LtiLaunch.forLab(lab.id).stream().filter(ScoreEvents::gradable).toList();
+        List<LtiLaunch> launches = links(lab).stream().filter(ScoreEvents::gradable).toList();
         if (launches.isEmpty()) {
             return;
         }

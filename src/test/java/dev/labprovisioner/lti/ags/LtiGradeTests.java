@@ -162,6 +162,23 @@ class LtiGradeTests {
     }
 
     @Test
+    void aLabAnAdminResetStillReportsToTheGradebookBeforeTheLearnerLaunchesAgain() {
+        try (var platform = new FakeAgsPlatform()) {
+            platform.register("postgres-statefulset");
+            String sub = "learner-" + UUID.randomUUID();
+            String course = Api.unique("course");
+            Launched lab = launch(platform, platform.launch(sub, course, platform.lineitemsUrl(course) + "/1", null, AGS_SCOPES));
+            String replacement = Api.asAdmin().post("/api/v1/admin/labs/" + lab.labId() + "/reset").then().statusCode(202)
+                    .extract().path("id");
+            Api.awaitState(Api.ADMIN_TOKEN, replacement, "READY");
+
+            pass(UUID.fromString(replacement), "stable-identity");
+            await().atMost(ARRIVES).until(() -> platform.accepted().stream().anyMatch(s -> s.score().path("scoreGiven").asInt() == 10));
+            assertThat(platform.accepted()).allSatisfy(s -> assertThat(s.score().path("userId").asText()).isEqualTo(sub));
+        }
+    }
+
+    @Test
     void aScoreThePlatformRefusesWith400IsFailedNotRetriedAndTheNextOneThrough503sIsRetriedUntilTaken() {
         try (var platform = new FakeAgsPlatform()) {
             platform.register("postgres-statefulset");
