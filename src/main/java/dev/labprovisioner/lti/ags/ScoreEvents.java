@@ -87,6 +87,12 @@ public class ScoreEvents {
             if (!seen.add(List.of(launch.registrationId, String.valueOf(launch.agsLineitem), String.valueOf(launch.agsLineitems)))) {
                 continue;
             }
+            // A fresh lab's first, empty check (Started, Pending, 0) on a link that has already sent a score (a replacement
+            // lab, a relaunch after expiry) would tell the gradebook to forget the grade it holds (Moodle keeps only
+            // FullyGraded scores): not sent.
+            if (progress.score() == 0 && !progress.completed() && sentBefore(launch)) {
+                continue;
+            }
             var delivery = new ScoreDelivery(launch.registrationId, launch.id, launch.contextId, launch.template, label, launch.agsLineitem,
                     launch.agsLineitems, launch.agsScopeList(), Score.of(launch.sub, progress, now));
             try {
@@ -95,6 +101,12 @@ public class ScoreEvents {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    private static boolean sentBefore(LtiLaunch launch) {
+        return ((Number) LtiLaunch.getEntityManager().createNativeQuery(
+                        "SELECT count(*) FROM outbox_deliveries WHERE channel = :channel AND destination = :destination")
+                .setParameter("channel", CHANNEL).setParameter("destination", launch.id.toString()).getSingleResult()).longValue() > 0;
     }
 
     /** The launch gave a line item (or a container to find one in) and the scope to post scores. */
