@@ -17,8 +17,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +38,8 @@ public class SandboxVolumes {
     private final Optional<SandboxConnection> connection;
     private final LabClusterWatch watch;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The volume server's answers by claim UID and role. */
+    private final Map<String, String> answers = new ConcurrentHashMap<>();
 
     SandboxVolumes(LabsConfig config, LabClusterWatch watch) {
         this.connection = config.mode() == LabsConfig.Mode.SANDBOX
@@ -67,7 +71,13 @@ public class SandboxVolumes {
         String claimName = LabObservation.claimOf(pod).orElseThrow(() -> new SQLException("Pod " + name + " has no PersistentVolumeClaim: it has no data to read"));
         PersistentVolumeClaim claim = watch.claim(pod.getMetadata().getNamespace(), claimName)
                 .orElseThrow(() -> new SQLException("The claim " + claimName + " of pod " + name + " does not exist"));
-        String body = volume(sandbox, claim.getMetadata().getUid(), asLearner);
+        String key = claim.getMetadata().getUid() + (asLearner ? "/learner" : "/check");
+        // The volume server makes a claim's database once; after that its answer does not change while the claim lives.
+        String body = answers.get(key);
+        if (body == null) {
+            body = volume(sandbox, claim.getMetadata().getUid(), asLearner);
+            answers.put(key, body);
+        }
         var props = new Properties();
         String url = null;
         Matcher m = FIELD.matcher(body);
@@ -87,7 +97,12 @@ public class SandboxVolumes {
         }
         props.setProperty("password", "");
         props.setProperty("maxResultBuffer", MAX_RESULT_BUFFER);
-        return DriverManager.getConnection(url, props);
+        try {
+            return DriverManager.getConnection(url, props);
+        } catch (SQLException e) {
+            answers.remove(key); // a volume deleted (its database dropped) or the sandbox restarted: ask again next time
+            throw e;
+        }
     }
 
     private String volume(SandboxConnection sandbox, String claimUid, boolean asLearner) throws SQLException {

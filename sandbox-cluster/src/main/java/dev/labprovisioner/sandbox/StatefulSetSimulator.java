@@ -839,7 +839,7 @@ public final class StatefulSetSimulator implements AutoCloseable {
     }
 
     private void writeStatus(Pod pod, PodStatus desired) {
-        if (signature(pod.getStatus()).equals(signature(desired))) {
+        if (PodStatusSignature.of(pod.getStatus()).equals(PodStatusSignature.of(desired))) {
             return;
         }
         // keep the transition times of conditions that did not change
@@ -852,30 +852,8 @@ public final class StatefulSetSimulator implements AutoCloseable {
         }
         Pod copy = clone(pod);
         copy.setStatus(desired);
-        LOG.debugf("%s: status %s", key(pod), signature(desired));
+        LOG.debugf("%s: status %s", key(pod), PodStatusSignature.of(desired));
         client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(copy).updateStatus();
-    }
-
-    private static String signature(PodStatus s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(String.valueOf(s.getPhase()));
-        if (s.getConditions() != null) {
-            s.getConditions().stream().sorted(Comparator.comparing(PodCondition::getType))
-                    .forEach(c -> b.append(' ').append(c.getType()).append('=').append(c.getStatus()).append('/').append(c.getReason()));
-        }
-        if (s.getContainerStatuses() != null) {
-            for (ContainerStatus c : s.getContainerStatuses()) {
-                b.append(' ').append(c.getName()).append(':').append(c.getReady()).append(':');
-                if (c.getState() != null && c.getState().getWaiting() != null) {
-                    b.append(c.getState().getWaiting().getReason());
-                } else if (c.getState() != null && c.getState().getRunning() != null) {
-                    b.append("running");
-                }
-            }
-        }
-        return b.toString();
     }
 
     private String unschedulableReason(Pod pod) {

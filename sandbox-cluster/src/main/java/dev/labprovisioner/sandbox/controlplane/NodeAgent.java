@@ -1,6 +1,7 @@
 package dev.labprovisioner.sandbox.controlplane;
 
 import dev.labprovisioner.sandbox.ClaimDatabases;
+import dev.labprovisioner.sandbox.PodStatusSignature;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -30,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -471,7 +471,7 @@ public final class NodeAgent implements AutoCloseable {
     // ------------------------------------------------------------------ helpers
 
     private boolean writeStatus(Pod pod, PodStatus desired) {
-        if (signature(pod.getStatus()).equals(signature(desired))) {
+        if (PodStatusSignature.of(pod.getStatus()).equals(PodStatusSignature.of(desired))) {
             return false;
         }
         if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
@@ -497,28 +497,6 @@ public final class NodeAgent implements AutoCloseable {
         boolean hasRegistry = first.contains(".") || first.contains(":") || first.equals("localhost");
         String withRegistry = hasRegistry ? image : "docker.io/" + (image.contains("/") ? image : "library/" + image);
         return withRegistry.contains(":") && withRegistry.lastIndexOf(':') > withRegistry.lastIndexOf('/') ? withRegistry : withRegistry + ":latest";
-    }
-
-    private static String signature(PodStatus s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(String.valueOf(s.getPhase()));
-        if (s.getConditions() != null) {
-            s.getConditions().stream().sorted(Comparator.comparing(PodCondition::getType))
-                    .forEach(c -> b.append(' ').append(c.getType()).append('=').append(c.getStatus()).append('/').append(c.getReason()));
-        }
-        if (s.getContainerStatuses() != null) {
-            for (ContainerStatus c : s.getContainerStatuses()) {
-                b.append(' ').append(c.getName()).append(':').append(c.getReady()).append(':');
-                if (c.getState() != null && c.getState().getWaiting() != null) {
-                    b.append(c.getState().getWaiting().getReason());
-                } else if (c.getState() != null && c.getState().getRunning() != null) {
-                    b.append("running");
-                }
-            }
-        }
-        return b.toString();
     }
 
     private String insufficientCpu(Pod pod) {
